@@ -1,0 +1,5 @@
+"""`python -m chatops` runs the CLI."""
+
+from chatops.cli.main import main
+
+main()

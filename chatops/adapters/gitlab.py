@@ -1,0 +1,170 @@
+"""GitLab adapter: the IssueTracker port on python-gitlab.
+
+python-gitlab's own retries are off (one attempt per call, `max_retries=0`);
+chatops.adapters.retry applies the policy, and creates are re-checked before
+they are ever repeated. Retry-After is read through a requests response hook
+because python-gitlab's exceptions carry no headers.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import gitlab
+import gitlab.exceptions
+import requests
+
+from chatops.adapters import retry
+from chatops.adapters.tls import requests_verify
+from chatops.core.model import Issue
+from chatops.core.refs import IssueRef
+from chatops.errors import GitLabError, NotFoundError, mask
+
+T = TypeVar("T")
+_ONCE: dict[str, Any] = {"obey_rate_limit": False, "retry_transient_errors": False,
+                         "max_retries": 0}
+_HINTS = {
+    401: "GITLAB_TOKEN is invalid or expired: renew the project/bot access token (scope api).",
+    403: "The token's user may not do this here: give the bot at least the Reporter role "
+         "on the project.",
+    404: "Project or issue not found, or the token cannot see it.",
+    429: "GitLab is rate limiting us; wait a minute before retrying.",
+}
+_DOWN = "GitLab is unreachable or failing; check the GitLab status page."
+
+
+class GitLabTracker:
+    """Issues, labels and notes through the GitLab REST API v4."""
+
+    def __init__(self, url: str, token: str, ca_bundle: str | None, timeout: float,
+                 budget: float) -> None:
+        self._token, self._budget = token, budget
+        self._last = threading.local()
+        session = requests.Session()
+        session.hooks["response"].append(self._remember)
+        self._gl = gitlab.Gitlab(url, private_token=token, timeout=timeout, session=session,
+                                 ssl_verify=requests_verify(ca_bundle),
+                                 retry_transient_errors=False, user_agent="chatops")
+
+    def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """Keep the last response of this thread (its Retry-After header)."""
+        self._last.response = response
+
+    def _call(self, endpoint: str, fn: Callable[[], T]) -> T:
+        """Run one python-gitlab call, translating failures to GitLabError."""
+        self._last.response = None
+        try:
+            return fn()
+        except gitlab.exceptions.GitlabError as exc:
+            status = exc.response_code
+            cls = NotFoundError if status == 404 else GitLabError
+            hint = _HINTS.get(status or 0, _DOWN)
+            if status == 401:
+                hint = f"{hint} (token {mask(self._token)})"
+            raise cls(endpoint, status, str(exc.error_message), hint,
+                      self._retry_after()) from None
+        except requests.RequestException as exc:
+            raise GitLabError(endpoint, None, type(exc).__name__, _DOWN) from None
+
+    def _retry_after(self) -> float | None:
+        """Retry-After of the last response, in seconds."""
+        response = getattr(self._last, "response", None)
+        value = response.headers.get("Retry-After") if response is not None else None
+        try:
+            return float(value) if value else None
+        except ValueError:
+            return None
+
+    def _project(self, path: str) -> Any:
+        return self._gl.projects.get(path, lazy=True)
+
+    def find_by_marker(self, project: str, text: str) -> Issue | None:
+        """The newest open issue whose description contains text, if any."""
+        endpoint = f"GET /projects/{quote(project, safe='')}/issues?search"
+
+        def search() -> Issue | None:
+            # With query_parameters, python-gitlab sends only those (plus per_page).
+            query = {"search": text, "in": "description", "state": "opened",
+                     "order_by": "created_at", "sort": "desc"}
+            found = self._project(project).issues.list(
+                query_parameters=query, per_page=20, get_all=False, **_ONCE)
+            for item in found:
+                if text in (item.attributes.get("description") or ""):
+                    return _issue(project, item.attributes)
+            return None
+
+        return retry.call(lambda: self._call(endpoint, search), self._budget)
+
+    def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
+        """The issue and the bodies of all its notes, oldest first."""
+        project = _path(ref)
+        base = f"/projects/{quote(project, safe='')}/issues/{ref.iid}"
+        issue = retry.call(lambda: self._call(f"GET {base}", lambda: self._project(
+            project).issues.get(ref.iid, **_ONCE)), self._budget)
+        notes = retry.call(lambda: self._call(f"GET {base}/notes", lambda: self._note_bodies(
+            issue)), self._budget)
+        return _issue(project, issue.attributes), notes
+
+    def _note_bodies(self, issue: Any) -> list[str]:
+        notes = issue.notes.list(sort="asc", order_by="created_at", per_page=100,
+                                 iterator=True, **_ONCE)
+        return [str(note.attributes.get("body") or "") for note in notes]
+
+    def open_issue(self, project: str, title: str, description: str, labels: list[str],
+                   marker: str) -> Issue:
+        """Create an incident issue; after an unclear failure, look before re-creating."""
+        endpoint = f"POST /projects/{quote(project, safe='')}/issues"
+        data = {"title": title, "description": description, "labels": ",".join(labels),
+                "issue_type": "incident"}
+
+        def create() -> Issue:
+            created = self._project(project).issues.create(data, **_ONCE)
+            return _issue(project, created.attributes)
+
+        return retry.call(lambda: self._call(endpoint, create), self._budget,
+                          recheck=lambda: self.find_by_marker(project, marker))
+
+    def set_labels(self, ref: IssueRef, add: list[str], remove: list[str]) -> None:
+        """Add and remove labels in one idempotent update."""
+        project = _path(ref)
+        endpoint = f"PUT /projects/{quote(project, safe='')}/issues/{ref.iid}"
+        data = {"add_labels": ",".join(add), "remove_labels": ",".join(remove)}
+        retry.call(lambda: self._call(endpoint, lambda: self._project(project).issues.update(
+            ref.iid, data, **_ONCE)), self._budget)
+
+    def add_note(self, ref: IssueRef, body: str, marker: str) -> None:
+        """Comment on the issue; after an unclear failure, look before re-posting."""
+        project = _path(ref)
+        endpoint = f"POST /projects/{quote(project, safe='')}/issues/{ref.iid}/notes"
+        issue = self._project(project).issues.get(ref.iid, lazy=True)
+
+        def posted() -> bool | None:
+            bodies = self._call(f"GET {endpoint.removeprefix('POST ')}",
+                                lambda: self._note_bodies(issue))
+            return True if any(marker in b for b in bodies) else None
+
+        retry.call(lambda: self._call(endpoint, lambda: bool(issue.notes.create(
+            {"body": body}, **_ONCE))), self._budget, recheck=posted)
+
+
+def _path(ref: IssueRef) -> str:
+    """The project path of a resolved reference."""
+    if ref.project is None:
+        raise ValueError(f"issue reference {ref} has no project; resolve it first")
+    return ref.project
+
+
+def _issue(project: str, attrs: dict[str, Any]) -> Issue:
+    """Our view of a GitLab issue JSON object."""
+    try:
+        return Issue(project=project, iid=int(attrs["iid"]), web_url=str(attrs["web_url"]),
+                     title=str(attrs.get("title") or ""), state=str(attrs.get("state") or ""),
+                     labels=tuple(attrs.get("labels") or ()),
+                     description=str(attrs.get("description") or ""))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise GitLabError(f"/projects/{quote(project, safe='')}/issues", 200,
+                          f"unexpected issue object: {exc}",
+                          "GitLab answered unexpectedly; report this as a chatops bug.") from None

@@ -1,0 +1,86 @@
+"""One retry policy for every remote call: bounded, Retry-After aware, create-safe.
+
+Vendor guidance followed here:
+- PagerDuty Events API v2: retry 429 and 5xx with back-off; a trigger with the same
+  dedup_key is de-duplicated, so re-sending it cannot page twice
+  (developer.pagerduty.com, "Events API v2 Overview", response codes & retry logic).
+- PagerDuty REST API: on 429 wait and retry ("REST API Rate Limits").
+- GitLab: 429 answers carry Retry-After; honour it (docs.gitlab.com, "Rate limits").
+A POST that may have been applied (timeout, 5xx) is never repeated blindly: the
+caller passes a `recheck` that looks for the result first.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import tenacity
+
+from chatops.errors import ServiceError
+
+T = TypeVar("T")
+MAX_ATTEMPTS = 6
+_BASE_DELAY = 0.5
+_MAX_DELAY = 8.0
+
+
+def _retryable(exc: BaseException) -> bool:
+    """Only service errors that may succeed on a second try are retried."""
+    return isinstance(exc, ServiceError) and exc.retryable
+
+
+def _wait(state: tenacity.RetryCallState) -> float:
+    """Retry-After when the server gave one, else capped exponential back-off with jitter."""
+    exc = state.outcome.exception() if state.outcome else None
+    if isinstance(exc, ServiceError) and exc.retry_after is not None:
+        return max(0.0, float(exc.retry_after))
+    delay: float = min(_MAX_DELAY, _BASE_DELAY * 2 ** (state.attempt_number - 1))
+    return delay * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not crypto
+
+
+def _stop(budget: float) -> Callable[[tenacity.RetryCallState], bool]:
+    """Stop after MAX_ATTEMPTS or when the next wait would pass the time budget."""
+
+    def stop(state: tenacity.RetryCallState) -> bool:
+        if state.attempt_number >= MAX_ATTEMPTS:
+            return True
+        return (state.seconds_since_start or 0.0) + state.upcoming_sleep > budget
+
+    return stop
+
+
+def call(
+    fn: Callable[[], T],
+    budget: float,
+    recheck: Callable[[], T | None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run fn, retrying transient failures within budget seconds.
+
+    When an attempt failed ambiguously (the server may have acted) and a recheck
+    is given, the recheck runs before the next attempt; a found result wins.
+    """
+    last: list[ServiceError] = []
+
+    def attempt() -> T:
+        if recheck is not None and last and last[-1].ambiguous:
+            found = recheck()
+            if found is not None:
+                return found
+        try:
+            return fn()
+        except ServiceError as exc:
+            last.append(exc)
+            raise
+
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception(_retryable),
+        wait=_wait,
+        stop=_stop(budget),
+        sleep=sleep,
+        reraise=True,
+    )
+    return retrying(attempt)

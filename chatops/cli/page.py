@@ -1,0 +1,129 @@
+"""`chatops page`: page a team's second-tier on-call and open the incident issue."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import click
+
+from chatops.audit import AuditLog
+from chatops.cli.output import chat_reply, crash_report
+from chatops.config import Config, Environment, config_path, load_config, require_env
+from chatops.core.compose import Requester
+from chatops.core.model import Outcome
+from chatops.core.ports import IssueTracker, Pager
+from chatops.core.refs import parse_ref
+from chatops.core.request import PageRequest, build_request, parse_chat_input, parse_severity
+from chatops.errors import ChatopsError, ConfigError
+from chatops.runner import PagePlan, PageRunner
+
+_LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def requester(env: Environment) -> Requester:
+    """Who asked, from the ChatOps job's variables."""
+    login = env.ci.get("GITLAB_USER_LOGIN", "")
+    return Requester(
+        login=login if _LOGIN.match(login) else "",
+        slack_user=env.ci.get("CHAT_USER_ID", ""), channel=env.ci.get("CHAT_CHANNEL", ""),
+        job_url=env.ci.get("CI_JOB_URL", ""), pipeline_id=env.ci.get("CI_PIPELINE_ID", ""),
+        gitlab_url=env.gitlab_url,
+    )
+
+
+def read_request(config: Config, env: Environment, words: tuple[str, ...],
+                 incident: str | None, severity: str | None, dry_run: bool) -> PageRequest:
+    """The request from the arguments, or from CHAT_INPUT when there are none."""
+    teams = list(config.teams)
+    if words:
+        return build_request(words[0], " ".join(words[1:]), incident, severity, dry_run, teams)
+    chat = parse_chat_input(env.ci.get("CHAT_INPUT", ""), teams)
+    return replace(chat, incident=parse_ref(incident) if incident else chat.incident,
+                   severity=parse_severity(severity) if severity else chat.severity,
+                   dry_run=dry_run or chat.dry_run)
+
+
+def _adapters(config: Config, env: Environment,
+              team_env: str) -> tuple[IssueTracker, Pager, str]:
+    """Build the GitLab and PagerDuty adapters after checking every credential at once."""
+    from chatops.adapters.gitlab import GitLabTracker  # deferred: only real runs need them
+    from chatops.adapters.pagerduty import PagerDutyPager
+
+    routing_key = env.routing_key(config.teams[team_env])
+    require_env([("GITLAB_TOKEN", env.gitlab_token),
+                 (config.teams[team_env].routing_key_env, routing_key)])
+    assert env.gitlab_token is not None and routing_key is not None
+    http = config.http
+    tracker = GitLabTracker(env.gitlab_url, env.gitlab_token, env.ca_bundle,
+                            http.timeout_seconds, http.gitlab_budget_seconds)
+    pager = PagerDutyPager(env.pagerduty_api_url, env.pagerduty_events_url,
+                           env.pagerduty_api_token, env.ca_bundle, http.timeout_seconds,
+                           http.pagerduty_budget_seconds)
+    return tracker, pager, routing_key
+
+
+def dry_run(plan: PagePlan) -> str:
+    """Print what would be sent; return the reply."""
+    print("DRY RUN: nothing is sent.\n--- incident issue title ---")
+    print(plan.title())
+    print("--- incident issue description ---")
+    print(plan.description())
+    print("--- PagerDuty Events API v2 trigger (routing_key added when sent) ---")
+    print(json.dumps(plan.event(), indent=2))
+    return (f"DRY RUN: nothing was sent. A real run would open an incident issue in "
+            f"{plan.config.incident_project} and page {plan.team.display_name} "
+            f"(S{plan.request.severity}); the job log shows the issue text and the event.")
+
+
+def execute(words: tuple[str, ...], incident: str | None, severity: str | None,
+            dry: bool, env: Environment, audit: AuditLog) -> tuple[str, Outcome]:
+    """Run one page request end to end; return the reply and the outcome."""
+    config = load_config(config_path())
+    request = read_request(config, env, words, incident, severity, dry)
+    plan = PagePlan(config, request, requester(env), _now,
+                    oncall_readable=env.pagerduty_api_token is not None)
+    if request.dry_run:
+        return dry_run(plan), Outcome.DRY_RUN
+    tracker, pager, routing_key = _adapters(config, env, request.team)
+    result = PageRunner(plan, tracker, pager, routing_key, audit).run()
+    assert result.flow.outcome is not None
+    return result.reply, result.flow.outcome
+
+
+@click.command()
+@click.argument("words", nargs=-1)
+@click.option("--incident", metavar="REF", help="Issue URL, group/project#N or N to page on.")
+@click.option("--severity", metavar="1-4", help="1 critical … 4 low (default 2).")
+@click.option("--dry-run", "dry", is_flag=True, help="Show the issue and event; send nothing.")
+def page(words: tuple[str, ...], incident: str | None, severity: str | None, dry: bool) -> None:
+    """Page TEAM's second-tier on-call about MESSAGE (default: read from CHAT_INPUT)."""
+    env = Environment.read()
+    chat = env.ci.get("CI_PIPELINE_SOURCE") == "chat"
+    audit = AuditLog("@" + env.ci.get("GITLAB_USER_LOGIN", "unknown"))
+    code = 0
+    try:
+        reply, outcome = execute(words, incident, severity, dry, env, audit)
+        code = 1 if outcome.failed else 0
+        result = f"RESULT outcome={outcome.value}"
+    except ChatopsError as exc:
+        verb = "NOT PAGED (configuration problem)" if isinstance(exc, ConfigError) else "NOT PAGED"
+        reply = f"{verb}: {exc.message}\n{exc.hint}".rstrip()
+        code, result = exc.exit_code, f"RESULT outcome=refused error={type(exc).__name__}"
+    except Exception:
+        print(crash_report(), file=sys.stderr, flush=True)
+        reply = ("chatops CRASHED (a bug), so the page may NOT have gone out. If the job log "
+                 "shows no 'action=trigger-page outcome=ok' line, page by hand in PagerDuty now.")
+        code, result = 70, "RESULT outcome=crashed"
+    chat_reply(reply, chat=chat)
+    print(result, flush=True)
+    # In a ChatOps job a failed job shows Slack only "Sorry, the build failed!", so the
+    # reply above carries the outcome and the job itself succeeds; RESULT is the truth.
+    sys.exit(0 if chat else code)

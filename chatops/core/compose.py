@@ -1,0 +1,154 @@
+"""Pure composition of what a page says: issue title, PagerDuty event, template contexts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from chatops.config import Team
+from chatops.core.coverage import describe_start, is_covered, next_start
+from chatops.core.escalation import PageFlow
+from chatops.core.model import marker
+from chatops.core.text import first_line, single_line
+
+SUMMARY_LIMIT = 1024
+TITLE_LIMIT = 120
+PD_SEVERITY = {1: "critical", 2: "error", 3: "warning", 4: "info"}
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asked, from where: the CI job's chat context."""
+
+    login: str
+    slack_user: str
+    channel: str
+    job_url: str
+    pipeline_id: str
+    gitlab_url: str
+
+    @property
+    def mention(self) -> str:
+        """@login, or a plain description when the job has no GitLab user."""
+        return f"@{self.login}" if self.login else "an unknown user"
+
+
+def search_token(key: str) -> str:
+    """The searchable token that identifies the issue a request opened."""
+    return f"chatops-request-{key}"
+
+
+def dedup_key_for_request(project: str, team: str, key: str) -> str:
+    """PagerDuty dedup key of a page whose issue chatops opens itself."""
+    return f"chatops/{project}/{team}/{key}"
+
+
+def dedup_key_for_issue(project: str, iid: int, team: str) -> str:
+    """PagerDuty dedup key of a page for an existing issue."""
+    return f"chatops/{project}#{iid}/{team}"
+
+
+def title(flow: PageFlow, team: Team) -> str:
+    """The incident issue title: team, severity and the first line of the message."""
+    return single_line(f"{team.display_name} escalation (S{flow.request.severity}): "
+                       f"{first_line(flow.request.message, TITLE_LIMIT)}", TITLE_LIMIT + 40)
+
+
+def response_text(team: Team) -> str:
+    """The expected response time, e.g. '15-30 minutes'."""
+    low, high = team.response_minutes
+    return f"{low}-{high} minutes"
+
+
+def common_context(flow: PageFlow, team_key: str, team: Team, who: Requester,
+                   now: datetime) -> dict[str, Any]:
+    """The variables every template gets."""
+    issue = flow.issue
+    upcoming = next_start(team.coverage, now)
+    return {
+        "team": {"key": team_key, "name": team.display_name, "labels": team.labels,
+                 "fallback": team.fallback, "ack_timeout_minutes": team.ack_timeout_minutes},
+        "severity": flow.request.severity,
+        "pd_severity": PD_SEVERITY[flow.request.severity],
+        "message": flow.request.message,
+        "requester": who,
+        "now": now.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "expected_response": response_text(team),
+        "issue": issue,
+        "incident_ref": str(flow.request.incident) if flow.request.incident else "",
+        "dedup_key": flow.dedup_key or flow.new_dedup_key,
+        "oncall": list(flow.oncall or ()),
+        "oncall_known": flow.oncall is not None,
+        "oncall_problem": flow.oncall_problem,
+        "gitlab_problem": flow.gitlab_problem,
+        "page_problem": flow.page_problem,
+        "record_problems": list(flow.record_problems),
+        "covered": is_covered(team.coverage, now),
+        "next_coverage": describe_start(upcoming, now),
+        "prior": flow.prior,
+        "coverage_text": coverage_text(team),
+        "policy_id": team.escalation_policy_id,
+        "outcome": flow.outcome.value if flow.outcome else "",
+    }
+
+
+def coverage_text(team: Team) -> str:
+    """Coverage hours in a line, e.g. 'mon-fri 08:00-18:00 Europe/Amsterdam'."""
+    days = team.coverage.days
+    span = f"{days[0]}-{days[-1]}" if len(days) > 2 else ",".join(days)
+    return f"{span} {team.coverage.start}-{team.coverage.end} {team.coverage.timezone}"
+
+
+def request_marker(key: str, team_key: str, dedup_key: str) -> str:
+    """The hidden marker written into the description of an issue chatops opens."""
+    return marker("request", id=search_token(key), team=team_key, dedup_key=dedup_key)
+
+
+def page_marker(kind: str, team_key: str, dedup_key: str, now: datetime, job_url: str) -> str:
+    """The hidden marker of a page ('paged' or 'failed'), written into its note."""
+    return marker(kind, team=team_key, dedup_key=dedup_key,
+                  at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), job=job_url or "-")
+
+
+def pd_event(flow: PageFlow, team_key: str, team: Team, who: Requester,
+             now: datetime) -> dict[str, Any]:
+    """The Events API v2 trigger (without routing_key, which the client adds)."""
+    issue = flow.issue
+    summary = single_line(f"[{team.display_name}] S{flow.request.severity}: "
+                          f"{flow.request.message} (paged by {who.mention} via ChatOps)",
+                          SUMMARY_LIMIT)
+    links = []
+    if issue is not None:
+        links.append({"href": issue.web_url, "text": f"Incident issue {issue.project}#{issue.iid}"})
+    if who.job_url:
+        links.append({"href": who.job_url, "text": "ChatOps job (audit trail)"})
+    details = {
+        "message": flow.request.message,
+        "team": team_key,
+        "requested_by": who.mention,
+        "slack_user_id": who.slack_user or "-",
+        "slack_channel_id": who.channel or "-",
+        "ci_job_url": who.job_url or "-",
+        "incident_issue": issue.web_url if issue else f"not created: {flow.gitlab_problem}",
+        "expected_response": response_text(team),
+    }
+    event: dict[str, Any] = {
+        "event_action": "trigger",
+        "dedup_key": flow.dedup_key or flow.new_dedup_key,
+        "payload": {
+            "summary": summary,
+            "source": f"chatops ({who.gitlab_url})",
+            "severity": PD_SEVERITY[flow.request.severity],
+            "timestamp": now.astimezone(UTC).isoformat(timespec="seconds"),
+            "component": team_key,
+            "group": team_key,
+            "class": "escalation",
+            "custom_details": details,
+        },
+        "client": "GitLab ChatOps",
+        "links": links,
+    }
+    if issue is not None or who.job_url:
+        event["client_url"] = issue.web_url if issue else who.job_url
+    return event

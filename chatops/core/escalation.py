@@ -1,0 +1,227 @@
+"""The page flow as a pure state machine: (state, event, now) -> (state, actions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from chatops.core.model import ESCALATION_LABELS, Issue, OnCall, Outcome, PageRecord
+from chatops.core.request import PageRequest
+
+TRIGGERED = "escalation::triggered"
+FAILED = "escalation::failed"
+# A page recorded on an issue still counts while its escalation is open.
+ACTIVE_LABELS = frozenset({TRIGGERED, "escalation::acknowledged"})
+
+
+# ---- events: what happened -------------------------------------------------
+@dataclass(frozen=True)
+class Started:
+    """The request was parsed and validated."""
+
+
+@dataclass(frozen=True)
+class OnCallChecked:
+    """PagerDuty's on-call list for the policy; entries None when it could not be read."""
+
+    entries: tuple[OnCall, ...] | None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class IssueChecked:
+    """The existing issue for this request (or the --incident issue), if any."""
+
+    issue: Issue | None
+    records: tuple[PageRecord, ...] = ()
+    problem: str = ""
+    not_found: bool = False
+    dedup_key: str = ""
+
+
+@dataclass(frozen=True)
+class IssueOpened:
+    """The incident issue was created."""
+
+    issue: Issue
+
+
+@dataclass(frozen=True)
+class IssueFailed:
+    """The incident issue could not be created."""
+
+    problem: str
+
+
+@dataclass(frozen=True)
+class PageSent:
+    """PagerDuty accepted the trigger."""
+
+    dedup_key: str
+
+
+@dataclass(frozen=True)
+class PageFailed:
+    """PagerDuty did not accept the trigger."""
+
+    problem: str
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A follow-up write on the issue finished (problem empty when it worked)."""
+
+    what: str
+    problem: str = ""
+
+
+Event = (Started | OnCallChecked | IssueChecked | IssueOpened | IssueFailed | PageSent
+         | PageFailed | Recorded)
+
+
+# ---- actions: what to do next ------------------------------------------------
+@dataclass(frozen=True)
+class CheckOnCall:
+    """Read who is on call for the team's escalation policy."""
+
+
+@dataclass(frozen=True)
+class FindIssue:
+    """Look for the issue this request already opened, or load --incident."""
+
+
+@dataclass(frozen=True)
+class OpenIssue:
+    """Create the incident issue."""
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """Send the PagerDuty trigger event."""
+
+    dedup_key: str
+
+
+@dataclass(frozen=True)
+class SetLabels:
+    """Add and remove labels on the issue (both always sent)."""
+
+    add: tuple[str, ...]
+    remove: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AddNote:
+    """Comment on the issue with one of the note templates."""
+
+    template: str
+
+
+Action = CheckOnCall | FindIssue | OpenIssue | Trigger | SetLabels | AddNote
+
+
+# ---- state -------------------------------------------------------------------
+@dataclass(frozen=True)
+class PageFlow:
+    """Everything known about one page request so far."""
+
+    request: PageRequest
+    team_labels: tuple[str, ...]
+    new_dedup_key: str
+    oncall_readable: bool = True
+    oncall: tuple[OnCall, ...] | None = None
+    oncall_problem: str = ""
+    oncall_done: bool = False
+    issue_done: bool = False
+    issue: Issue | None = None
+    prior: PageRecord | None = None
+    gitlab_problem: str = ""
+    dedup_key: str = ""
+    page_problem: str = ""
+    pending: int = 0
+    record_problems: tuple[str, ...] = ()
+    outcome: Outcome | None = None
+    started_at: datetime | None = field(default=None, compare=False)
+
+    @property
+    def done(self) -> bool:
+        """True once the flow reached an outcome and nothing is pending."""
+        return self.outcome is not None and self.pending == 0
+
+
+def step(flow: PageFlow, event: Event, now: datetime) -> tuple[PageFlow, list[Action]]:
+    """Advance the flow by one event; return the new state and the actions to run."""
+    match event:
+        case Started():
+            return _start(replace(flow, started_at=now))
+        case OnCallChecked(entries, problem):
+            return _decide(replace(flow, oncall=entries, oncall_problem=problem, oncall_done=True))
+        case IssueChecked():
+            return _checked_issue(flow, event)
+        case IssueOpened(issue):
+            return _trigger(replace(flow, issue=issue, dedup_key=flow.new_dedup_key))
+        case IssueFailed(problem):
+            return _trigger(replace(flow, gitlab_problem=problem, dedup_key=flow.new_dedup_key))
+        case PageSent(key):
+            return _record(replace(flow, dedup_key=key), Outcome.PAGED, "paged")
+        case PageFailed(problem):
+            return _record(replace(flow, page_problem=problem), Outcome.PAGE_FAILED, "page_failed")
+        case Recorded(what, problem):
+            problems = flow.record_problems + ((f"{what}: {problem}",) if problem else ())
+            return replace(flow, pending=flow.pending - 1, record_problems=problems), []
+    raise TypeError(f"unknown event {event!r}")
+
+
+def _start(flow: PageFlow) -> tuple[PageFlow, list[Action]]:
+    """Dry runs stop here; otherwise look up on-call and the issue at once."""
+    if flow.request.dry_run:
+        return replace(flow, outcome=Outcome.DRY_RUN), []
+    if not flow.oncall_readable:
+        flow = replace(flow, oncall_done=True, oncall_problem="no PagerDuty API token is set")
+        return flow, [FindIssue()]
+    return flow, [CheckOnCall(), FindIssue()]
+
+
+def _checked_issue(flow: PageFlow, event: IssueChecked) -> tuple[PageFlow, list[Action]]:
+    """Remember what the issue look-up found, then decide if both look-ups are in."""
+    active = event.issue is not None and bool(set(event.issue.labels) & ACTIVE_LABELS)
+    prior = event.records[-1] if event.records and active else None
+    flow = replace(flow, issue_done=True, issue=event.issue, prior=prior,
+                   gitlab_problem=event.problem,
+                   new_dedup_key=event.dedup_key or flow.new_dedup_key)
+    if event.not_found:
+        return replace(flow, outcome=Outcome.INCIDENT_NOT_FOUND), []
+    return _decide(flow)
+
+
+def _decide(flow: PageFlow) -> tuple[PageFlow, list[Action]]:
+    """With both look-ups in: refuse, reuse, or open the issue."""
+    if not (flow.oncall_done and flow.issue_done) or flow.outcome is not None:
+        return flow, []
+    if flow.prior is not None:
+        return replace(flow, outcome=Outcome.ALREADY_PAGED, dedup_key=flow.prior.dedup_key), []
+    if flow.oncall is not None and not flow.oncall:
+        return replace(flow, outcome=Outcome.NOBODY_ON_CALL), []
+    if flow.issue is not None:
+        return _trigger(replace(flow, dedup_key=flow.new_dedup_key))
+    if flow.gitlab_problem:
+        # The look-before-create failed: creating now could duplicate. Page without an issue.
+        return _trigger(replace(flow, dedup_key=flow.new_dedup_key))
+    return flow, [OpenIssue()]
+
+
+def _trigger(flow: PageFlow) -> tuple[PageFlow, list[Action]]:
+    """Send the page (with or without an issue to link)."""
+    return flow, [Trigger(flow.dedup_key)]
+
+
+def _record(flow: PageFlow, outcome: Outcome, note: str) -> tuple[PageFlow, list[Action]]:
+    """Label and comment the issue after the trigger, when there is an issue."""
+    if flow.issue is None:
+        final = Outcome.PAGED_WITHOUT_ISSUE if outcome is Outcome.PAGED else outcome
+        return replace(flow, outcome=final), []
+    label = TRIGGERED if outcome is Outcome.PAGED else FAILED
+    add = (label, *flow.team_labels)
+    remove = tuple(other for other in ESCALATION_LABELS if other != label)
+    actions: list[Action] = [SetLabels(add, remove), AddNote(note)]
+    return replace(flow, outcome=outcome, pending=len(actions)), actions

@@ -1,0 +1,106 @@
+"""Domain values shared by the page flow: on-call entries, issues, page records."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from chatops.core.refs import IssueRef
+
+ESCALATION_LABELS = (
+    "escalation::triggered",
+    "escalation::acknowledged",
+    "escalation::resolved",
+    "escalation::failed",
+)
+_MARKER = re.compile(r"<!-- chatops:v1 (?P<kind>\w+) (?P<fields>[^>]*?) -->")
+
+
+@dataclass(frozen=True)
+class OnCall:
+    """One person on call at one escalation level."""
+
+    level: int
+    name: str
+    until: datetime | None
+
+
+@dataclass(frozen=True)
+class Issue:
+    """The parts of a GitLab issue the flow needs."""
+
+    project: str
+    iid: int
+    web_url: str
+    title: str
+    state: str
+    labels: tuple[str, ...]
+    description: str = ""
+
+    @property
+    def ref(self) -> IssueRef:
+        """This issue as a reference."""
+        return IssueRef(self.project, self.iid)
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """A page already sent for an issue and team, read back from a marker."""
+
+    team: str
+    dedup_key: str
+    at: str
+    job_url: str
+
+
+class Outcome(Enum):
+    """How a page request ended."""
+
+    PAGED = "paged"
+    PAGED_WITHOUT_ISSUE = "paged-without-issue"
+    ALREADY_PAGED = "already-paged"
+    NOBODY_ON_CALL = "nobody-on-call"
+    INCIDENT_NOT_FOUND = "incident-not-found"
+    PAGE_FAILED = "page-failed"
+    DRY_RUN = "dry-run"
+
+    @property
+    def failed(self) -> bool:
+        """True when nobody was paged although a page was wanted."""
+        return self in {Outcome.PAGE_FAILED, Outcome.INCIDENT_NOT_FOUND, Outcome.NOBODY_ON_CALL}
+
+
+def request_key(team: str, message: str, incident: IssueRef | None) -> str:
+    """A short stable hash of one request: the same words twice give the same key."""
+    text = f"{team}\n{incident or ''}\n{' '.join(message.split())}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def marker(kind: str, **fields: str) -> str:
+    """A hidden HTML comment that lets chatops find its own records again."""
+    body = " ".join(f"{key}={value}" for key, value in fields.items())
+    return f"<!-- chatops:v1 {kind} {body} -->"
+
+
+def read_markers(text: str, kind: str) -> list[dict[str, str]]:
+    """All markers of one kind in a text, as field dictionaries."""
+    found = []
+    for match in _MARKER.finditer(text):
+        if match.group("kind") == kind:
+            pairs = (item.split("=", 1) for item in match.group("fields").split())
+            found.append({k: v for k, v in pairs})
+    return found
+
+
+def page_records(texts: list[str], team: str) -> list[PageRecord]:
+    """The pages recorded for one team in issue texts (description and notes)."""
+    records = []
+    for text in texts:
+        for fields in read_markers(text, "paged"):
+            if fields.get("team") == team and "dedup_key" in fields:
+                records.append(PageRecord(team, fields["dedup_key"], fields.get("at", ""),
+                                          fields.get("job", "")))
+    return records

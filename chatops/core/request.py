@@ -1,0 +1,112 @@
+"""Parse a page request from CLI arguments or the raw ChatOps CHAT_INPUT."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chatops.core.refs import IssueRef, parse_ref
+from chatops.errors import InputError
+
+MAX_MESSAGE_CHARS = 4000
+DEFAULT_SEVERITY = 2
+_OPTION = re.compile(
+    r"^(?:--incident(?:=|\s+)(?P<ref>\S+)|--severity(?:=|\s+)(?P<sev>\S+)|(?P<dry>--dry-run))(?:\s+|$)"
+)
+_TRAILING = re.compile(
+    r"(?:^|\s)(?:--incident(?:=|\s+)(?P<ref>\S+)|--severity(?:=|\s+)(?P<sev>\S+)|(?P<dry>--dry-run))\s*$"
+)
+_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """What the requester asked for, validated."""
+
+    team: str
+    message: str
+    incident: IssueRef | None
+    severity: int
+    dry_run: bool
+
+
+def parse_chat_input(text: str, teams: Sequence[str]) -> PageRequest:
+    """Split CHAT_INPUT into team, options and the verbatim message."""
+    stripped = text.strip()
+    if not stripped:
+        raise InputError("No team given.", _usage(teams))
+    parts = stripped.split(None, 1)
+    team, rest = parts[0], (parts[1] if len(parts) > 1 else "")
+    options: dict[str, str] = {}
+    while (match := _OPTION.match(rest)) is not None:
+        _collect(match, options)
+        rest = rest[match.end():]
+    while (match := _TRAILING.search(rest)) is not None:
+        _collect(match, options)
+        rest = rest[: match.start()]
+    return build_request(team, rest, options.get("ref"), options.get("sev"),
+                         "dry" in options, teams)
+
+
+def _collect(match: re.Match[str], options: dict[str, str]) -> None:
+    """Record one recognised option, refusing duplicates."""
+    for name in ("ref", "sev", "dry"):
+        value = match.group(name)
+        if value is not None:
+            if name in options:
+                raise InputError(f"Option {match.group(0).strip()!r} is given twice.",
+                                 "Give each option once.")
+            options[name] = value
+
+
+def build_request(team: str, message: str, ref: str | None, severity: str | int | None,
+                  dry_run: bool, teams: Sequence[str]) -> PageRequest:
+    """Validate every part of a request; raise InputError naming what is wrong."""
+    team_key = team.strip().lower()
+    if team_key not in teams:
+        raise InputError(f"Unknown team {team.strip()!r}.{_did_you_mean(team_key, teams)}",
+                         f"Known teams: {', '.join(sorted(teams))}. {_usage(teams)}")
+    text = _unquote(message.strip("\n\r\t "))
+    if not text.strip():
+        raise InputError(f"No message given for {team_key}: say what is wrong.",
+                         f'Example: /chatops run page {team_key} praefect is failing over on file-01')
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise InputError(f"The message is {len(text)} characters long; at most "
+                         f"{MAX_MESSAGE_CHARS} are accepted.",
+                         "Shorten it and put details in the incident issue.")
+    return PageRequest(team=team_key, message=text, incident=parse_ref(ref) if ref else None,
+                       severity=parse_severity(severity), dry_run=dry_run)
+
+
+def parse_severity(value: str | int | None) -> int:
+    """Severity 1 (highest) to 4; default 2."""
+    if value is None:
+        return DEFAULT_SEVERITY
+    text = str(value).strip().lower().removeprefix("s").removeprefix("severity")
+    if text in {"1", "2", "3", "4"}:
+        return int(text)
+    raise InputError(f"Severity {value!r} is not one of 1, 2, 3, 4.",
+                     "Use --severity 1 (critical) to --severity 4 (low).")
+
+
+def _unquote(text: str) -> str:
+    """Drop one pair of quotes wrapped around the whole message."""
+    if len(text) >= 2 and _QUOTES.get(text[0]) == text[-1]:
+        inner = text[1:-1]
+        if text[0] not in inner:
+            return inner
+    return text
+
+
+def _did_you_mean(team: str, teams: Sequence[str]) -> str:
+    """A did-you-mean suggestion, or nothing."""
+    close = difflib.get_close_matches(team, list(teams), n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def _usage(teams: Sequence[str]) -> str:
+    """How to call page."""
+    example = sorted(teams)[0] if teams else "TEAM"
+    return f"Usage: /chatops run page <team> <message> [--incident REF] [--severity 1-4], e.g. /chatops run page {example} praefect is failing over"

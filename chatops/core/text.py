@@ -1,0 +1,48 @@
+"""Make untrusted chat text inert: no quick actions, no mentions, no markup."""
+
+from __future__ import annotations
+
+import re
+
+ZWSP = "\u200b"
+# GitLab mentions (@user, @group, @all) and Slack broadcasts (<!channel>, <@U123>).
+_MENTION = re.compile(r"@(?=[\w.-])")
+_SLACK = re.compile(r"<(?=[!@#])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(text: str) -> str:
+    """Drop control characters (keeping newlines and tabs) and normalise line ends."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def defuse(text: str) -> str:
+    """Break mentions and Slack broadcasts with an invisible zero-width space."""
+    return _SLACK.sub("<" + ZWSP, _MENTION.sub("@" + ZWSP, text))
+
+
+def code_block(text: str) -> str:
+    """Quote text as an indented Markdown code block.
+
+    Every line starts with four spaces, so no line can begin with `/` (GitLab
+    only runs quick actions that start a line) and Markdown, mentions and HTML
+    inside are shown literally, never interpreted.
+    """
+    return "\n".join("    " + line if line else "    " for line in clean(text).split("\n"))
+
+
+def single_line(text: str, limit: int) -> str:
+    """Collapse text to one defused line of at most limit characters."""
+    line = " ".join(clean(text).split())
+    line = defuse(line)
+    if len(line) > limit:
+        line = line[: limit - 1].rstrip() + "…"
+    return line
+
+
+def first_line(text: str, limit: int) -> str:
+    """The first non-empty line of text, defused and shortened."""
+    for line in clean(text).split("\n"):
+        if line.strip():
+            return single_line(line, limit)
+    return ""

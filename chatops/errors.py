@@ -1,0 +1,106 @@
+"""The one error hierarchy of chatops; only the CLI catches these."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+
+_SECRETS: set[str] = set()
+_LOCK = threading.Lock()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret so that every message and log line hides it."""
+    if value and len(value) >= 4:
+        with _LOCK:
+            _SECRETS.add(value)
+
+
+def mask(value: str) -> str:
+    """Show a secret by its last 4 characters only."""
+    return f"…{value[-4:]}" if len(value) > 4 else "…"
+
+
+def redact(text: str, extra: Iterable[str] = ()) -> str:
+    """Replace every registered secret in text by its masked form."""
+    with _LOCK:
+        secrets = sorted({*_SECRETS, *(s for s in extra if s)}, key=len, reverse=True)
+    for secret in secrets:
+        text = text.replace(secret, mask(secret))
+    # URL-embedded trigger/private tokens that were never registered.
+    return re.sub(r"((?:private_)?token=)[^&\s]+", r"\1[redacted]", text)
+
+
+class ChatopsError(Exception):
+    """Base of every error chatops raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        self.message = redact(message)
+        self.hint = redact(hint)
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip()
+
+
+class InputError(ChatopsError):
+    """The request (chat text or arguments) cannot be acted upon."""
+
+    exit_code = 2
+
+
+class ConfigError(ChatopsError):
+    """The configuration file or the environment is incomplete or wrong."""
+
+    exit_code = 3
+
+
+class ServiceError(ChatopsError):
+    """A remote API (GitLab, PagerDuty) failed or answered unexpectedly."""
+
+    service = "service"
+
+    def __init__(
+        self,
+        endpoint: str,
+        status: int | None,
+        detail: str,
+        hint: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        self.endpoint = redact(endpoint)
+        self.status = status
+        self.detail = redact(detail)[:300]
+        self.retry_after = retry_after
+        where = f"{self.service} {self.endpoint}"
+        what = f"HTTP {status}" if status is not None else "no response"
+        super().__init__(f"{where} failed ({what}): {self.detail}", hint)
+
+    @property
+    def retryable(self) -> bool:
+        """True when repeating the same request may succeed (5xx, 429, network)."""
+        return self.status is None or self.status == 429 or self.status >= 500
+
+    @property
+    def ambiguous(self) -> bool:
+        """True when the server may have acted although we got no clean answer."""
+        return self.status is None or self.status >= 500
+
+
+class GitLabError(ServiceError):
+    """GitLab REST API failure."""
+
+    service = "GitLab"
+
+
+class NotFoundError(GitLabError):
+    """GitLab answered 404 for a project or issue."""
+
+
+class PagerDutyError(ServiceError):
+    """PagerDuty API failure."""
+
+    service = "PagerDuty"

@@ -1,0 +1,204 @@
+"""Runs the page flow: feeds events to the pure state machine, executes its actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chatops import render
+from chatops.audit import AuditLog
+from chatops.config import Config, Team
+from chatops.core import compose
+from chatops.core.escalation import (
+    Action, AddNote, CheckOnCall, Event, FindIssue, IssueChecked, IssueFailed, IssueOpened,
+    OnCallChecked, OpenIssue, PageFailed, PageFlow, PageSent, Recorded, SetLabels, Started,
+    Trigger, step,
+)
+from chatops.core.model import page_records, read_markers, request_key
+from chatops.core.ports import IssueTracker, Pager
+from chatops.core.refs import IssueRef
+from chatops.core.request import PageRequest
+from chatops.errors import ChatopsError, NotFoundError
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """The finished flow and the reply for the requester."""
+
+    flow: PageFlow
+    reply: str
+
+
+class PagePlan:
+    """What one request says and where it goes; renders without any I/O."""
+
+    def __init__(self, config: Config, request: PageRequest, who: compose.Requester,
+                 clock: Callable[[], datetime], oncall_readable: bool = True) -> None:
+        self.config, self.request, self.who, self.clock = config, request, who, clock
+        self.team: Team = config.teams[request.team]
+        self.key = request_key(request.team, request.message, request.incident)
+        self.target = (request.incident.resolve(config.incident_project, who.gitlab_url)
+                       if request.incident else None)
+        new_key = (compose.dedup_key_for_issue(self.target.project or "", self.target.iid,
+                                               request.team) if self.target else
+                   compose.dedup_key_for_request(config.incident_project, request.team, self.key))
+        self.flow = PageFlow(request=request, team_labels=tuple(self.team.labels),
+                             new_dedup_key=new_key, oncall_readable=oncall_readable)
+
+    def context(self) -> dict[str, Any]:
+        """Template variables for the current state of the flow."""
+        ctx = compose.common_context(self.flow, self.request.team, self.team, self.who,
+                                     self.clock())
+        ctx["incident_project"] = self.config.incident_project
+        return ctx
+
+    def render(self, template: str, **extra: Any) -> str:
+        """Render a template with the flow's context."""
+        return render.render(template, {**self.context(), **extra}, self.config.templates_dir)
+
+    def title(self) -> str:
+        """The incident issue title."""
+        return compose.title(self.flow, self.team)
+
+    def description(self) -> str:
+        """The incident issue description, with its hidden request marker."""
+        marker = compose.request_marker(self.key, self.request.team, self.flow.new_dedup_key)
+        return self.render("issue_description.md.j2", marker=marker)
+
+    def event(self) -> dict[str, Any]:
+        """The PagerDuty trigger event for the current state."""
+        return compose.pd_event(self.flow, self.request.team, self.team, self.who, self.clock())
+
+
+class PageRunner:
+    """Executes a PagePlan through the IssueTracker and Pager ports."""
+
+    def __init__(self, plan: PagePlan, tracker: IssueTracker, pager: Pager, routing_key: str,
+                 audit: AuditLog) -> None:
+        self.plan, self.tracker, self.pager = plan, tracker, pager
+        self.routing_key, self.audit = routing_key, audit
+        self.request, self.team, self.target = plan.request, plan.team, plan.target
+
+    @property
+    def flow(self) -> PageFlow:
+        """The plan's current flow state."""
+        return self.plan.flow
+
+    def run(self) -> PageResult:
+        """Drive the flow to its outcome and render the reply."""
+        clock = self.plan.clock
+        self.plan.flow, actions = step(self.plan.flow, Started(), clock())
+        while actions:
+            with ThreadPoolExecutor(max_workers=len(actions)) as pool:
+                events = list(pool.map(self._execute, actions))
+            actions = []
+            for event in events:
+                self.plan.flow, more = step(self.plan.flow, event, clock())
+                actions.extend(more)
+        return PageResult(self.plan.flow, self.plan.render("reply.txt.j2"))
+
+    def _execute(self, action: Action) -> Event:
+        """Run one action, turning service failures into events the flow decides on."""
+        handlers: dict[type, Callable[[Any], Event]] = {
+            CheckOnCall: self._check_oncall, FindIssue: self._find_issue,
+            OpenIssue: self._open_issue, Trigger: self._trigger,
+            SetLabels: self._set_labels, AddNote: self._add_note,
+        }
+        return handlers[type(action)](action)
+
+    def _check_oncall(self, _: CheckOnCall) -> Event:
+        policy = self.team.escalation_policy_id
+        try:
+            entries = self.pager.oncall(policy)
+        except ChatopsError as exc:
+            self.audit.record("check-oncall", f"pagerduty:{policy}", "error", str(exc))
+            return OnCallChecked(None, exc.message)
+        names = ", ".join(f"L{o.level} {o.name}" for o in entries) or "nobody"
+        self.audit.record("check-oncall", f"pagerduty:{policy}", "ok", names)
+        return OnCallChecked(entries)
+
+    def _find_issue(self, _: FindIssue) -> Event:
+        if self.target is None:
+            return self._find_request_issue()
+        return self._load(self.target)
+
+    def _load(self, ref: IssueRef) -> Event:
+        """Load an issue with the pages already recorded on it."""
+        try:
+            issue, notes = self.tracker.get_issue(ref)
+        except NotFoundError as exc:
+            self.audit.record("load-issue", str(ref), "not-found", str(exc))
+            return IssueChecked(None, problem=exc.message, not_found=True)
+        except ChatopsError as exc:
+            self.audit.record("load-issue", str(ref), "error", str(exc))
+            return IssueChecked(None, problem=exc.message)
+        records = page_records([issue.description, *notes], self.request.team)
+        own = [m for m in read_markers(issue.description, "request")
+               if m.get("team") == self.request.team]
+        self.audit.record("load-issue", issue.web_url, "ok", f"{len(records)} earlier page(s)")
+        return IssueChecked(issue, tuple(records), dedup_key=own[0].get("dedup_key", "") if own
+                            else "")
+
+    def _find_request_issue(self) -> Event:
+        project, token = self.plan.config.incident_project, compose.search_token(self.plan.key)
+        try:
+            issue = self.tracker.find_by_marker(project, token)
+        except ChatopsError as exc:
+            self.audit.record("find-issue", project, "error", str(exc))
+            return IssueChecked(None, problem=exc.message)
+        if issue is None:
+            self.audit.record("find-issue", project, "none", token)
+            return IssueChecked(None)
+        self.audit.record("find-issue", issue.web_url, "found", token)
+        return self._load(issue.ref)
+
+    def _open_issue(self, _: OpenIssue) -> Event:
+        project = self.plan.config.incident_project
+        token = compose.search_token(self.plan.key)
+        try:
+            issue = self.tracker.open_issue(project, self.plan.title(), self.plan.description(),
+                                            list(self.team.labels), token)
+        except ChatopsError as exc:
+            self.audit.record("open-issue", project, "error", str(exc))
+            return IssueFailed(exc.message)
+        self.audit.record("open-issue", issue.web_url, "ok")
+        return IssueOpened(issue)
+
+    def _trigger(self, action: Trigger) -> Event:
+        target = f"pagerduty:{self.request.team}:{action.dedup_key}"
+        try:
+            key = self.pager.trigger(self.routing_key, self.plan.event())
+        except ChatopsError as exc:
+            self.audit.record("trigger-page", target, "FAILED", str(exc))
+            return PageFailed(str(exc))
+        self.audit.record("trigger-page", target, "ok")
+        return PageSent(key)
+
+    def _set_labels(self, action: SetLabels) -> Event:
+        assert self.flow.issue is not None
+        issue = self.flow.issue
+        try:
+            self.tracker.set_labels(issue.ref, list(action.add), list(action.remove))
+        except ChatopsError as exc:
+            self.audit.record("label-issue", issue.web_url, "error", str(exc))
+            return Recorded("labels", exc.message)
+        self.audit.record("label-issue", issue.web_url, "ok", "+" + ",+".join(action.add))
+        return Recorded("labels")
+
+    def _add_note(self, action: AddNote) -> Event:
+        assert self.flow.issue is not None
+        issue, now = self.flow.issue, self.plan.clock()
+        kind = "paged" if action.template == "paged" else "failed"
+        marker = compose.page_marker(kind, self.request.team, self.flow.dedup_key, now,
+                                     self.plan.who.job_url)
+        try:
+            body = self.plan.render(f"note_{action.template}.md.j2", marker=marker)
+            self.tracker.add_note(issue.ref, body, marker)
+        except ChatopsError as exc:
+            self.audit.record("comment-issue", issue.web_url, "error", str(exc))
+            return Recorded("note", exc.message)
+        self.audit.record("comment-issue", issue.web_url, "ok", action.template)
+        return Recorded("note")

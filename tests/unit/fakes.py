@@ -1,0 +1,79 @@
+"""In-memory ports for runner tests: no HTTP at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from chatops.core.model import Issue, OnCall
+from chatops.core.refs import IssueRef
+from chatops.errors import GitLabError, NotFoundError, PagerDutyError
+
+
+@dataclass
+class FakeTracker:
+    """Issues in a dict; `down` makes every call fail like an unreachable GitLab."""
+
+    issues: dict[tuple[str, int], Issue] = field(default_factory=dict)
+    notes: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    down: bool = False
+    calls: list[str] = field(default_factory=list)
+
+    def _check(self, name: str) -> None:
+        self.calls.append(name)
+        if self.down:
+            raise GitLabError(f"{name} /projects", 503, "Service Unavailable", "GitLab down")
+
+    def find_by_marker(self, project: str, text: str) -> Issue | None:
+        self._check("find")
+        for issue in self.issues.values():
+            if issue.project == project and text in issue.description:
+                return issue
+        return None
+
+    def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
+        self._check("get")
+        key = (ref.project or "", ref.iid)
+        if key not in self.issues:
+            raise NotFoundError("GET issue", 404, "404 Issue Not Found")
+        return self.issues[key], self.notes.get(key, [])
+
+    def open_issue(self, project: str, title: str, description: str, labels: list[str],
+                   marker: str) -> Issue:
+        self._check("open")
+        iid = len(self.issues) + 1
+        issue = Issue(project, iid, f"https://gl/{project}/-/issues/{iid}", title, "opened",
+                      tuple(labels), description)
+        self.issues[(project, iid)] = issue
+        return issue
+
+    def set_labels(self, ref: IssueRef, add: list[str], remove: list[str]) -> None:
+        self._check("labels")
+        key = (ref.project or "", ref.iid)
+        issue = self.issues[key]
+        labels = [lb for lb in issue.labels if lb not in remove]
+        labels += [lb for lb in add if lb not in labels]
+        self.issues[key] = Issue(issue.project, issue.iid, issue.web_url, issue.title,
+                                 issue.state, tuple(labels), issue.description)
+
+    def add_note(self, ref: IssueRef, body: str, marker: str) -> None:
+        self._check("note")
+        self.notes.setdefault((ref.project or "", ref.iid), []).append(body)
+
+
+@dataclass
+class FakePager:
+    """Records triggers; `fail` makes the trigger fail, `oncall_list` is who is on call."""
+
+    oncall_list: tuple[OnCall, ...] = (OnCall(1, "Ada Lovelace", None),)
+    fail: bool = False
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def oncall(self, policy_id: str) -> tuple[OnCall, ...]:
+        return self.oncall_list
+
+    def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
+        if self.fail:
+            raise PagerDutyError("POST /v2/enqueue", 500, "Internal Server Error", "PD down")
+        self.events.append(event)
+        return str(event["dedup_key"])

@@ -1,0 +1,120 @@
+"""The page state machine, event by event, with no I/O."""
+
+from datetime import UTC, datetime
+
+from chatops.core.escalation import (
+    AddNote, CheckOnCall, FindIssue, IssueChecked, IssueFailed, IssueOpened, OnCallChecked,
+    OpenIssue, PageFailed, PageFlow, PageSent, Recorded, SetLabels, Started, Trigger, step,
+)
+from chatops.core.model import Issue, OnCall, Outcome, PageRecord
+from chatops.core.request import PageRequest
+
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+ADA = OnCall(1, "Ada Lovelace", None)
+ISSUE = Issue("g/p", 7, "https://gl/g/p/-/issues/7", "t", "opened", ())
+
+
+def flow(dry_run: bool = False, readable: bool = True) -> PageFlow:
+    req = PageRequest("gitaly", "down", None, 2, dry_run)
+    return PageFlow(req, ("group::gitaly",), "chatops/g/p/gitaly/abc", oncall_readable=readable)
+
+
+def test_happy_path_looks_up_opens_triggers_then_labels_and_comments() -> None:
+    f, actions = step(flow(), Started(), NOW)
+    assert actions == [CheckOnCall(), FindIssue()]
+    f, actions = step(f, OnCallChecked((ADA,)), NOW)
+    assert actions == []  # waits for the other look-up
+    f, actions = step(f, IssueChecked(None), NOW)
+    assert actions == [OpenIssue()]
+    f, actions = step(f, IssueOpened(ISSUE), NOW)
+    assert actions == [Trigger("chatops/g/p/gitaly/abc")]
+    f, actions = step(f, PageSent("chatops/g/p/gitaly/abc"), NOW)
+    assert isinstance(actions[0], SetLabels) and isinstance(actions[1], AddNote)
+    assert actions[0].add == ("escalation::triggered", "group::gitaly")
+    assert "escalation::failed" in actions[0].remove
+    assert "escalation::triggered" not in actions[0].remove
+    assert not f.done
+    f, _ = step(f, Recorded("labels"), NOW)
+    f, _ = step(f, Recorded("note", "boom"), NOW)
+    assert f.done and f.outcome is Outcome.PAGED
+    assert f.record_problems == ("note: boom",)
+
+
+def test_nobody_on_call_sends_nothing() -> None:
+    f, _ = step(flow(), Started(), NOW)
+    f, _ = step(f, IssueChecked(None), NOW)
+    f, actions = step(f, OnCallChecked(()), NOW)
+    assert actions == [] and f.outcome is Outcome.NOBODY_ON_CALL
+
+
+def test_unreadable_oncall_still_pages() -> None:
+    f, actions = step(flow(readable=False), Started(), NOW)
+    assert actions == [FindIssue()]
+    f, actions = step(f, IssueChecked(None), NOW)
+    assert actions == [OpenIssue()]
+    assert f.oncall is None and "token" in f.oncall_problem
+
+
+def test_open_escalation_already_paged_is_not_paged_again() -> None:
+    active = Issue("g/p", 7, "u", "t", "opened", ("escalation::triggered",))
+    record = PageRecord("gitaly", "k1", "2026-11-26T09:00:00Z", "job")
+    f, _ = step(flow(), Started(), NOW)
+    f, _ = step(f, OnCallChecked((ADA,)), NOW)
+    f, actions = step(f, IssueChecked(active, (record,)), NOW)
+    assert actions == [] and f.outcome is Outcome.ALREADY_PAGED and f.dedup_key == "k1"
+
+
+def test_resolved_escalation_can_be_paged_again() -> None:
+    resolved = Issue("g/p", 7, "u", "t", "opened", ("escalation::resolved",))
+    record = PageRecord("gitaly", "k1", "x", "job")
+    f, _ = step(flow(), Started(), NOW)
+    f, _ = step(f, OnCallChecked((ADA,)), NOW)
+    f, actions = step(f, IssueChecked(resolved, (record,), dedup_key="k1"), NOW)
+    assert actions == [Trigger("k1")]
+
+
+def test_rerun_after_crash_reuses_the_issue_without_creating_another() -> None:
+    f, _ = step(flow(), Started(), NOW)
+    f, _ = step(f, OnCallChecked((ADA,)), NOW)
+    f, actions = step(f, IssueChecked(ISSUE), NOW)
+    assert actions == [Trigger("chatops/g/p/gitaly/abc")]
+
+
+def test_gitlab_down_pages_without_issue() -> None:
+    f, _ = step(flow(), Started(), NOW)
+    f, _ = step(f, OnCallChecked((ADA,)), NOW)
+    f, actions = step(f, IssueChecked(None, problem="GitLab 503"), NOW)
+    assert actions == [Trigger("chatops/g/p/gitaly/abc")]  # no OpenIssue: could duplicate
+    f, actions = step(f, PageSent("chatops/g/p/gitaly/abc"), NOW)
+    assert actions == [] and f.outcome is Outcome.PAGED_WITHOUT_ISSUE
+
+
+def test_issue_creation_failure_still_pages() -> None:
+    f, _ = step(flow(), Started(), NOW)
+    f, _ = step(f, OnCallChecked((ADA,)), NOW)
+    f, _ = step(f, IssueChecked(None), NOW)
+    f, actions = step(f, IssueFailed("timeout"), NOW)
+    assert actions == [Trigger("chatops/g/p/gitaly/abc")] and f.gitlab_problem == "timeout"
+
+
+def test_page_failure_labels_failed_and_explains_on_the_issue() -> None:
+    f, _ = step(flow(), Started(), NOW)
+    f, _ = step(f, OnCallChecked((ADA,)), NOW)
+    f, _ = step(f, IssueChecked(ISSUE), NOW)
+    f, actions = step(f, PageFailed("PagerDuty 500"), NOW)
+    assert f.outcome is Outcome.PAGE_FAILED and f.outcome.failed
+    assert actions[0] == SetLabels(("escalation::failed", "group::gitaly"),
+                                   ("escalation::triggered", "escalation::acknowledged",
+                                    "escalation::resolved"))
+    assert actions[1] == AddNote("page_failed")
+
+
+def test_missing_incident_ends_without_page() -> None:
+    f, _ = step(flow(), Started(), NOW)
+    f, actions = step(f, IssueChecked(None, problem="404", not_found=True), NOW)
+    assert actions == [] and f.outcome is Outcome.INCIDENT_NOT_FOUND
+
+
+def test_dry_run_does_nothing() -> None:
+    f, actions = step(flow(dry_run=True), Started(), NOW)
+    assert actions == [] and f.outcome is Outcome.DRY_RUN

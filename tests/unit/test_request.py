@@ -1,0 +1,66 @@
+"""Parsing of page requests from CHAT_INPUT and arguments."""
+
+import pytest
+
+from chatops.core.refs import IssueRef
+from chatops.core.request import MAX_MESSAGE_CHARS, build_request, parse_chat_input
+from chatops.errors import InputError
+
+TEAMS = ["gitaly", "database"]
+
+
+def test_first_word_is_team_rest_is_message_verbatim() -> None:
+    req = parse_chat_input('gitaly it\'s down: "praefect" failing\n  over on file-01', TEAMS)
+    assert req.team == "gitaly"
+    assert req.message == 'it\'s down: "praefect" failing\n  over on file-01'
+    assert (req.severity, req.incident, req.dry_run) == (2, None, False)
+
+
+def test_wrapping_quotes_are_dropped_once() -> None:
+    req = parse_chat_input('gitaly "praefect is failing over on file-01"', TEAMS)
+    assert req.message == "praefect is failing over on file-01"
+
+
+def test_leading_and_trailing_options_are_recognised() -> None:
+    req = parse_chat_input("Gitaly --severity 1 --incident 42 disk full --dry-run", TEAMS)
+    assert req.team == "gitaly"
+    assert req.message == "disk full"
+    assert req.severity == 1
+    assert req.incident == IssueRef(None, 42)
+    assert req.dry_run is True
+
+
+def test_options_inside_the_message_stay_text() -> None:
+    req = parse_chat_input("gitaly run it with --severity 1 flag please", TEAMS)
+    assert req.message == "run it with --severity 1 flag please"
+    assert req.severity == 2
+
+
+def test_unknown_team_suggests_and_lists_known_teams() -> None:
+    with pytest.raises(InputError) as err:
+        parse_chat_input("gitali praefect down", TEAMS)
+    assert "Did you mean 'gitaly'" in err.value.message
+    assert "database, gitaly" in err.value.hint
+
+
+def test_empty_input_and_empty_message_say_what_is_missing() -> None:
+    with pytest.raises(InputError, match="No team"):
+        parse_chat_input("   ", TEAMS)
+    with pytest.raises(InputError, match="No message given for gitaly"):
+        parse_chat_input("gitaly --severity 1", TEAMS)
+
+
+def test_message_length_is_bounded() -> None:
+    with pytest.raises(InputError, match="at most"):
+        build_request("gitaly", "x" * (MAX_MESSAGE_CHARS + 1), None, None, False, TEAMS)
+
+
+@pytest.mark.parametrize("bad", ["0", "5", "high", "-1"])
+def test_bad_severity_is_refused(bad: str) -> None:
+    with pytest.raises(InputError, match="Severity"):
+        build_request("gitaly", "down", None, bad, False, TEAMS)
+
+
+def test_option_given_twice_is_refused() -> None:
+    with pytest.raises(InputError, match="twice"):
+        parse_chat_input("gitaly --severity 1 --severity 2 down", TEAMS)

@@ -1,0 +1,119 @@
+"""The runner drives the flow through fake ports: every branch, no HTTP."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+
+from chatops.audit import AuditLog
+from chatops.config import Config
+from chatops.core.compose import Requester
+from chatops.core.model import Outcome
+from chatops.core.request import build_request
+from chatops.runner import PagePlan, PageRunner
+from tests.unit.fakes import FakePager, FakeTracker
+
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday
+CONFIG = Config.model_validate({
+    "incident_project": "gitlab-com/gl-infra/production",
+    "teams": {"gitaly": {"display_name": "Gitaly", "routing_key_env": "RK",
+                         "escalation_policy_id": "PGITALY1", "labels": ["group::gitaly"],
+                         "fallback": "Ask /devoncall"}},
+})
+WHO = Requester("sre-alice", "U1", "C1", "https://gl/jobs/1", "99", "https://gl")
+
+
+def run(tracker: FakeTracker, pager: FakePager, message: str = "praefect down",
+        incident: str | None = None):  # type: ignore[no-untyped-def]
+    request = build_request("gitaly", message, incident, None, False, ["gitaly"])
+    plan = PagePlan(CONFIG, request, WHO, lambda: NOW)
+    audit = AuditLog("@sre-alice", io.StringIO(), lambda: NOW)
+    return PageRunner(plan, tracker, pager, "rk", audit).run(), audit
+
+
+def test_page_opens_issue_triggers_labels_and_comments() -> None:
+    tracker, pager = FakeTracker(), FakePager()
+    result, audit = run(tracker, pager)
+    assert result.flow.outcome is Outcome.PAGED
+    (issue,) = tracker.issues.values()
+    assert "escalation::triggered" in issue.labels and "group::gitaly" in issue.labels
+    assert "Paged Gitaly" in tracker.notes[(issue.project, issue.iid)][0]
+    event = pager.events[0]
+    assert event["links"][0]["href"] == issue.web_url
+    assert len(event["payload"]["summary"]) <= 1024
+    assert result.reply.startswith("PAGED Gitaly: Ada Lovelace")
+    assert issue.web_url in result.reply and "15-30 minutes" in result.reply
+    actions = [line.split(" action=")[1].split()[0] for line in audit.lines]
+    assert actions[:2] == sorted(actions[:2]) or set(actions[:2]) == {"check-oncall", "find-issue"}
+    assert actions[2:4] == ["open-issue", "trigger-page"]
+
+
+def test_same_request_twice_pages_once() -> None:
+    tracker, pager = FakeTracker(), FakePager()
+    run(tracker, pager)
+    second, _ = run(tracker, pager)
+    assert second.flow.outcome is Outcome.ALREADY_PAGED
+    assert len(tracker.issues) == 1 and len(pager.events) == 1
+    assert "no second page" in second.reply
+
+
+def test_gitlab_down_still_pages_and_says_so() -> None:
+    tracker, pager = FakeTracker(down=True), FakePager()
+    result, _ = run(tracker, pager)
+    assert result.flow.outcome is Outcome.PAGED_WITHOUT_ISSUE
+    assert len(pager.events) == 1 and "not created" in pager.events[0]["payload"][
+        "custom_details"]["incident_issue"]
+    assert "NO incident issue" in result.reply and "open the incident issue by hand" in \
+        result.reply.lower()
+
+
+def test_pagerduty_failure_marks_issue_failed_and_says_failed() -> None:
+    tracker, pager = FakeTracker(), FakePager(fail=True)
+    result, _ = run(tracker, pager)
+    (issue,) = tracker.issues.values()
+    assert result.flow.outcome is Outcome.PAGE_FAILED
+    assert "escalation::failed" in issue.labels
+    assert "FAILED" in tracker.notes[(issue.project, issue.iid)][0]
+    assert result.reply.startswith("FAILED: the page to Gitaly did NOT go out")
+
+
+def test_nobody_on_call_gives_fallback_and_opens_nothing() -> None:
+    tracker, pager = FakeTracker(), FakePager(oncall_list=())
+    result, _ = run(tracker, pager)
+    assert result.flow.outcome is Outcome.NOBODY_ON_CALL
+    assert tracker.issues == {} and pager.events == []
+    assert "Ask /devoncall" in result.reply and "coverage starts next" in result.reply
+
+
+def test_incident_ref_comments_existing_issue_with_stable_dedup_key() -> None:
+    tracker, pager = FakeTracker(), FakePager()
+    run(tracker, pager)  # creates #1
+    first, _ = run(tracker, pager, "more context", incident="1")
+    assert first.flow.outcome is Outcome.ALREADY_PAGED  # #1 already has an open Gitaly page
+    tracker.set_labels(first.flow.issue.ref, ["escalation::resolved"],  # type: ignore[union-attr]
+                       ["escalation::triggered"])
+    again, _ = run(tracker, pager, "it is back", incident="1")
+    assert again.flow.outcome is Outcome.PAGED
+    assert pager.events[-1]["dedup_key"] == pager.events[0]["dedup_key"]
+    assert len(tracker.issues) == 1
+
+
+def test_missing_incident_is_not_paged() -> None:
+    tracker, pager = FakeTracker(), FakePager()
+    result, _ = run(tracker, pager, incident="99")
+    assert result.flow.outcome is Outcome.INCIDENT_NOT_FOUND and pager.events == []
+    assert "was not found" in result.reply
+
+
+@pytest.mark.parametrize("text", ["/close\n/label ~pwned", "@all look", "{{ 7 * 7 }} {% raw %}"])
+def test_untrusted_text_stays_inert_in_issue(text: str) -> None:
+    tracker, pager = FakeTracker(), FakePager()
+    run(tracker, pager, message=text)
+    (issue,) = tracker.issues.values()
+    body = issue.description + "\n".join(tracker.notes[(issue.project, issue.iid)])
+    assert not any(line.startswith("/") for line in body.split("\n"))
+    assert "@all" not in issue.title
+    if "{{" in text:
+        assert "{{ 7 * 7 }}" in issue.description and "49" not in issue.description

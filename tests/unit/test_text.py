@@ -1,0 +1,25 @@
+"""Untrusted text never becomes a quick action, a mention or markup."""
+
+from chatops.core.text import ZWSP, code_block, defuse, first_line, single_line
+
+
+def test_code_block_leaves_no_line_starting_with_a_slash() -> None:
+    block = code_block("/close\n/label ~x\n\n  /assign @me\r\n/title pwned")
+    assert all(line.startswith("    ") for line in block.split("\n"))
+    assert "\n/" not in "\n" + block
+
+
+def test_defuse_breaks_gitlab_and_slack_mentions() -> None:
+    text = defuse("ping @all and @gitaly-team <!channel> <@U123> mail a@b.c")
+    assert "@all" not in text and "@gitaly" not in text
+    assert "<!channel>" not in text and "<@U123>" not in text
+    assert f"@{ZWSP}all" in text
+
+
+def test_single_line_collapses_and_truncates() -> None:
+    assert single_line("a\n b\tc", 10) == "a b c"
+    assert single_line("x" * 50, 10) == "x" * 9 + "…"
+
+
+def test_first_line_skips_blank_lines() -> None:
+    assert first_line("\n\n  hello @all\nmore", 40) == f"hello @{ZWSP}all"
