@@ -25,7 +25,8 @@ class AuditLog:
     def record(self, action: str, target: str, outcome: str, detail: str = "") -> None:
         """Write one line: time actor action target outcome [detail]."""
         stamp = self._clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-        line = f"AUDIT {stamp} actor={self._actor} action={action} target={target} outcome={outcome}"
+        line = (f"AUDIT {stamp} actor={self._actor} action={action} target={target} "
+                f"outcome={outcome}")
         if detail:
             line += " detail=" + " ".join(detail.split())[:400]
         line = redact(line)

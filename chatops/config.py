@@ -6,7 +6,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -30,7 +30,7 @@ class Coverage(_Strict):
     """The hours in which the team's second tier answers pages."""
 
     timezone: str = "UTC"
-    days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]  # noqa: RUF012 (copied)
+    days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
     start: str = "00:00"
     end: str = "24:00"
     exclude_dates: list[date] = Field(default_factory=list)
@@ -116,12 +116,12 @@ class Environment:
     """What the process environment provides: endpoints, tokens, CI context."""
 
     gitlab_url: str
-    gitlab_token: str | None
+    gitlab_token: str | None = field(repr=False)
     pagerduty_api_url: str
-    pagerduty_api_token: str | None
+    pagerduty_api_token: str | None = field(repr=False)
     pagerduty_events_url: str
     ca_bundle: str | None
-    routing_keys: Mapping[str, str]
+    routing_keys: Mapping[str, str] = field(repr=False)  # the environment; keys by name
     ci: Mapping[str, str]
 
     @classmethod
@@ -144,13 +144,13 @@ class Environment:
             pagerduty_events_url=(env.get("PAGERDUTY_EVENTS_URL")
                                   or "https://events.pagerduty.com").rstrip("/"),
             ca_bundle=env.get("SSL_CERT_FILE") or env.get("REQUESTS_CA_BUNDLE") or None,
-            routing_keys={k: v for k, v in env.items() if k.startswith("PAGERDUTY_ROUTING_KEY") or k.endswith("_ROUTING_KEY")},
+            routing_keys=env,
             ci={name: env[name] for name in ci_names if env.get(name)},
         )
 
     def routing_key(self, team: Team) -> str | None:
         """The team's Events API routing key, registered as a secret."""
-        key = self.routing_keys.get(team.routing_key_env) or os.environ.get(team.routing_key_env)
+        key = self.routing_keys.get(team.routing_key_env)
         register_secret(key)
         return key or None
 

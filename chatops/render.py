@@ -28,10 +28,10 @@ def _environment(override_dir: Path | None) -> jinja2.Environment:
                               "Fix templates_dir in chatops.toml or remove it.")
         loaders.append(jinja2.FileSystemLoader(override_dir))
     loaders.append(jinja2.PackageLoader(_PACKAGE, "."))
-    env = jinja2.Environment(  # noqa: S701 - Markdown and plain text, not HTML
+    env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,
+        autoescape=False,  # noqa: S701
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,

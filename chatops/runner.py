@@ -13,9 +13,24 @@ from chatops.audit import AuditLog
 from chatops.config import Config, Team
 from chatops.core import compose
 from chatops.core.escalation import (
-    Action, AddNote, CheckOnCall, Event, FindIssue, IssueChecked, IssueFailed, IssueOpened,
-    OnCallChecked, OpenIssue, PageFailed, PageFlow, PageSent, Recorded, SetLabels, Started,
-    Trigger, step,
+    Action,
+    AddNote,
+    CheckOnCall,
+    Event,
+    FindIssue,
+    IssueChecked,
+    IssueFailed,
+    IssueOpened,
+    OnCallChecked,
+    OpenIssue,
+    PageFailed,
+    PageFlow,
+    PageSent,
+    Recorded,
+    SetLabels,
+    Started,
+    Trigger,
+    step,
 )
 from chatops.core.model import page_records, read_markers, request_key
 from chatops.core.ports import IssueTracker, Pager
@@ -92,8 +107,13 @@ class PageRunner:
         clock = self.plan.clock
         self.plan.flow, actions = step(self.plan.flow, Started(), clock())
         while actions:
-            with ThreadPoolExecutor(max_workers=len(actions)) as pool:
-                events = list(pool.map(self._execute, actions))
+            # The look-ups are independent reads and run at once; writes run in order,
+            # so the issue's timeline (labels, then note) is the same on every run.
+            if all(isinstance(action, CheckOnCall | FindIssue) for action in actions):
+                with ThreadPoolExecutor(max_workers=len(actions)) as pool:
+                    events = list(pool.map(self._execute, actions))
+            else:
+                events = [self._execute(action) for action in actions]
             actions = []
             for event in events:
                 self.plan.flow, more = step(self.plan.flow, event, clock())
@@ -115,7 +135,7 @@ class PageRunner:
             entries = self.pager.oncall(policy)
         except ChatopsError as exc:
             self.audit.record("check-oncall", f"pagerduty:{policy}", "error", str(exc))
-            return OnCallChecked(None, exc.message)
+            return OnCallChecked(None, str(exc))
         names = ", ".join(f"L{o.level} {o.name}" for o in entries) or "nobody"
         self.audit.record("check-oncall", f"pagerduty:{policy}", "ok", names)
         return OnCallChecked(entries)
@@ -131,10 +151,10 @@ class PageRunner:
             issue, notes = self.tracker.get_issue(ref)
         except NotFoundError as exc:
             self.audit.record("load-issue", str(ref), "not-found", str(exc))
-            return IssueChecked(None, problem=exc.message, not_found=True)
+            return IssueChecked(None, problem=str(exc), not_found=True)
         except ChatopsError as exc:
             self.audit.record("load-issue", str(ref), "error", str(exc))
-            return IssueChecked(None, problem=exc.message)
+            return IssueChecked(None, problem=str(exc))
         records = page_records([issue.description, *notes], self.request.team)
         own = [m for m in read_markers(issue.description, "request")
                if m.get("team") == self.request.team]
@@ -148,7 +168,7 @@ class PageRunner:
             issue = self.tracker.find_by_marker(project, token)
         except ChatopsError as exc:
             self.audit.record("find-issue", project, "error", str(exc))
-            return IssueChecked(None, problem=exc.message)
+            return IssueChecked(None, problem=str(exc))
         if issue is None:
             self.audit.record("find-issue", project, "none", token)
             return IssueChecked(None)
@@ -163,7 +183,7 @@ class PageRunner:
                                             list(self.team.labels), token)
         except ChatopsError as exc:
             self.audit.record("open-issue", project, "error", str(exc))
-            return IssueFailed(exc.message)
+            return IssueFailed(str(exc))
         self.audit.record("open-issue", issue.web_url, "ok")
         return IssueOpened(issue)
 
@@ -184,7 +204,7 @@ class PageRunner:
             self.tracker.set_labels(issue.ref, list(action.add), list(action.remove))
         except ChatopsError as exc:
             self.audit.record("label-issue", issue.web_url, "error", str(exc))
-            return Recorded("labels", exc.message)
+            return Recorded("labels", str(exc))
         self.audit.record("label-issue", issue.web_url, "ok", "+" + ",+".join(action.add))
         return Recorded("labels")
 
@@ -199,6 +219,6 @@ class PageRunner:
             self.tracker.add_note(issue.ref, body, marker)
         except ChatopsError as exc:
             self.audit.record("comment-issue", issue.web_url, "error", str(exc))
-            return Recorded("note", exc.message)
+            return Recorded("note", str(exc))
         self.audit.record("comment-issue", issue.web_url, "ok", action.template)
         return Recorded("note")

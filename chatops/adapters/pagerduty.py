@@ -104,9 +104,9 @@ class PagerDutyPager:
     def _oncall_page(self, client: pagerduty.RestApiV2Client, policy_id: str, offset: int,
                      token: str) -> dict[str, Any]:
         """One page of GET /oncalls."""
-        params: list[tuple[str, str | int | float | bool | None]] = [
-            ("escalation_policy_ids[]", policy_id), ("earliest", "true"),
-                  ("time_zone", "UTC"), ("limit", "100"), ("offset", str(offset))]
+        # The client turns list values into `name[]` parameters (PagerDuty's array form).
+        params: dict[str, Any] = {"escalation_policy_ids": [policy_id], "earliest": "true",
+                                  "time_zone": "UTC", "limit": 100, "offset": offset}
 
         def get() -> dict[str, Any]:
             response = pagerduty.successful_response(client.get("/oncalls", params=params))

@@ -31,7 +31,8 @@ escalation_policy_id = "PDBASE01"
 labels = ["group::database"]
 fallback = "No Database expert is on call: ask the Developer Oncall via /devoncall <incident>"
 '''
-_SECTION = re.compile(r"section_start:\d+:chat_reply\r\x1b\[0K\n(.*?)section_end:", re.S)
+# Text mode turns the section's "\r" into "\n"; accept both.
+_SECTION = re.compile(r"section_start:\d+:chat_reply\s\x1b\[0K\n(.*?)section_end:", re.S)
 
 
 def job_env(emulator_env: dict[str, str], config: Path, chat_input: str) -> dict[str, str]:

@@ -116,7 +116,7 @@ def pd_event(flow: PageFlow, team_key: str, team: Team, who: Requester,
     """The Events API v2 trigger (without routing_key, which the client adds)."""
     issue = flow.issue
     summary = single_line(f"[{team.display_name}] S{flow.request.severity}: "
-                          f"{flow.request.message} (paged by {who.mention} via ChatOps)",
+                          f"{flow.request.message} (paged by {who.login or 'unknown'} via ChatOps)",
                           SUMMARY_LIMIT)
     links = []
     if issue is not None:

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 from chatops.errors import InputError
 
 _PATH = r"[\w.-]+(?:/[\w.-]+)+"
-_URL_PATH = re.compile(rf"^/(?P<project>{_PATH})/-/(?:issues|work_items)/(?:incident/)?(?P<iid>\d+)/?$")
+_URL_PATH = re.compile(
+    rf"^/(?P<project>{_PATH})/-/(?:issues|work_items)/(?:incident/)?(?P<iid>\d+)/?$")
 _SHORT = re.compile(rf"^(?P<project>{_PATH})#(?P<iid>\d+)$")
 _BARE = re.compile(r"^#?(?P<iid>\d+)$")
 

@@ -71,7 +71,7 @@ def build_request(team: str, message: str, ref: str | None, severity: str | int 
     text = _unquote(message.strip("\n\r\t "))
     if not text.strip():
         raise InputError(f"No message given for {team_key}: say what is wrong.",
-                         f'Example: /chatops run page {team_key} praefect is failing over on file-01')
+                         f"Example: /chatops run page {team_key} praefect is failing over")
     if len(text) > MAX_MESSAGE_CHARS:
         raise InputError(f"The message is {len(text)} characters long; at most "
                          f"{MAX_MESSAGE_CHARS} are accepted.",
@@ -109,4 +109,5 @@ def _did_you_mean(team: str, teams: Sequence[str]) -> str:
 def _usage(teams: Sequence[str]) -> str:
     """How to call page."""
     example = sorted(teams)[0] if teams else "TEAM"
-    return f"Usage: /chatops run page <team> <message> [--incident REF] [--severity 1-4], e.g. /chatops run page {example} praefect is failing over"
+    return ("Usage: /chatops run page <team> <message> [--incident REF] [--severity 1-4], "
+            f"e.g. /chatops run page {example} praefect is failing over")

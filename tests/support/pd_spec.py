@@ -35,9 +35,8 @@ Schema = dict[str, Any]
 
 def _date_time(value: object) -> bool:
     """Accept RFC 3339 date-times plus the +HHMM offsets PD's examples and client library use."""
-    return not isinstance(value, str) or bool(
-        _DATE_TIME.match(value) and datetime.fromisoformat(value)
-    )
+    ok = isinstance(value, str) and _DATE_TIME.match(value) and datetime.fromisoformat(value)
+    return not isinstance(value, str) or bool(ok)
 
 
 FORMATS = copy.copy(OAS30Validator.FORMAT_CHECKER)
@@ -82,14 +81,14 @@ def _request_validator_class(api: _Api) -> Any:
     def required(validator: Any, names: list[str], instance: Any, schema: Schema) -> Iterator[Any]:
         """Yield a 'required' error per missing property that is not readOnly."""
         if validator.is_type(instance, "object"):
-            skip = api.memo("ro", schema, lambda: api.readonly([schema]))
+            skip = api.memo("ro", schema, api.readonly, [schema])
             for name in names:
                 if name not in instance and name not in skip:
                     yield ValidationError(f"{name!r} is a required property")
 
     def all_of(validator: Any, branches: list[Any], instance: Any, schema: Schema) -> Iterator[Any]:
         """Like allOf, but a readOnly property of one branch is not required by another."""
-        skip: set[str] = api.memo("ro", branches, lambda: api.readonly(branches))
+        skip: set[str] = api.memo("ro", branches, api.readonly, branches)
         if "discriminator" in schema or not skip:
             yield from base_all_of(validator, branches, instance, schema)
             return
@@ -97,9 +96,7 @@ def _request_validator_class(api: _Api) -> Any:
             node, _ = api.resolve(branch, "")
             if isinstance(node, dict) and skip & set(node.get("required", ())):
                 keep = [n for n in node["required"] if n not in skip]
-                branch = api.memo(
-                    f"allOf{id(branches)}", node, lambda n=node, k=keep: {**n, "required": k}
-                )
+                branch = api.memo(f"allOf{id(branches)}", node, dict, node, required=keep)
             yield from validator.descend(instance, branch, schema_path=index)
 
     return extend(OAS30Validator, {"required": required, "allOf": all_of})
@@ -132,11 +129,13 @@ class _Api:
                 node = node[int(key)] if isinstance(node, list) else node[key]
         return node, ptr
 
-    def memo(self, kind: str, owner: Any, compute: Callable[[], Any]) -> Any:
-        """Cache compute() per (kind, spec node), keeping the node alive so its id stays unique."""
+    def memo(
+        self, kind: str, owner: Any, compute: Callable[..., Any], *args: Any, **kw: Any
+    ) -> Any:
+        """Cache compute(*args, **kw) per (kind, node); keeps node alive so its id stays unique."""
         key = (kind, id(owner))
         if key not in self._memo:
-            self._memo[key] = (owner, compute())
+            self._memo[key] = (owner, compute(*args, **kw))
         return self._memo[key][1]
 
     def validator(self, ptr: str, array: Schema | None = None) -> Any:
@@ -234,9 +233,7 @@ class _Api:
         if call.body.strip() and not media:
             problems.append("header Content-Type: missing on a request with a body")
         elif media and media != "application/json":
-            problems.append(
-                f"header Content-Type: {hdrs['content-type']!r}, want 'application/json'"
-            )
+            problems.append(f"header Content-Type: {hdrs['content-type']!r} is not JSON")
         return problems
 
     def check_query(self, call: _Call, query: list[tuple[str, str]]) -> Problems:
@@ -317,7 +314,7 @@ def _errors(validator: Any, value: Any, label: str) -> Problems:
     """Run a jsonschema validator and format each error with its location."""
     errors: list[ValidationError] = sorted(validator.iter_errors(value), key=lambda e: e.json_path)
     messages = [f"{label}{e.json_path[1:]}: {e.message}" for e in errors]
-    return [m if len(m) <= 300 else m[:297] + "..." for m in messages]  # instance reprs get huge
+    return [m if len(m) <= 300 else f"{m[:200]} ... {m[-95:]}" for m in messages]  # huge reprs
 
 
 class PagerDutySpec:

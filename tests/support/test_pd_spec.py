@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -60,7 +62,9 @@ def trigger(**changes: Any) -> dict[str, Any]:
 
 def send_event(spec: PagerDutySpec, event: dict[str, Any], **kw: bool) -> list[str]:
     """Validate an Events v2 enqueue request carrying event."""
-    return spec.validate("events", "POST", "/v2/enqueue", [], EVENT_HEADERS, json.dumps(event), **kw)
+    return spec.validate(
+        "events", "POST", "/v2/enqueue", [], EVENT_HEADERS, json.dumps(event), **kw
+    )
 
 
 def get_oncalls(
@@ -72,7 +76,8 @@ def get_oncalls(
 
 def payload_schema(spec: PagerDutySpec) -> dict[str, Any]:
     """Return the Events v2 spec's schema for the trigger payload."""
-    return spec.apis["events"].doc["components"]["schemas"]["Payload"]
+    schema: dict[str, Any] = spec.apis["events"].doc["components"]["schemas"]["Payload"]
+    return schema
 
 
 def test_missing_spec_dir_reports_the_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -97,19 +102,27 @@ def test_partial_spec_dir_names_the_missing_file(
     assert str(tmp_path) in skip_reason()
 
 
+def fresh_module(monkeypatch: pytest.MonkeyPatch, env: str | None) -> ModuleType:
+    """Import an independent copy of pd_spec with CHATOPS_PD_SPEC_DIR set to env (or unset)."""
+    if env is None:
+        monkeypatch.delenv("CHATOPS_PD_SPEC_DIR", raising=False)
+    else:
+        monkeypatch.setenv("CHATOPS_PD_SPEC_DIR", env)
+    found = importlib.util.spec_from_file_location("pd_spec_fresh_copy", pd_spec.__file__)
+    assert found is not None and found.loader is not None
+    module = importlib.util.module_from_spec(found)
+    monkeypatch.setitem(sys.modules, found.name, module)
+    found.loader.exec_module(module)
+    return module
+
+
 def test_spec_dir_default_and_env_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """SPEC_DIR defaults to ../shared/specs/pagerduty and honours CHATOPS_PD_SPEC_DIR."""
-    monkeypatch.setenv("CHATOPS_PD_SPEC_DIR", str(tmp_path))
-    loader = importlib.util.spec_from_file_location("pd_spec_env_copy", pd_spec.__file__)
-    assert loader is not None and loader.loader is not None
-    fresh = importlib.util.module_from_spec(loader)
-    loader.loader.exec_module(fresh)
-    assert fresh.SPEC_DIR == tmp_path
-    if "CHATOPS_PD_SPEC_DIR" not in os.environ or pd_spec.SPEC_DIR != Path(os.environ.get("X", "")):
-        expected = pd_spec.REPO_ROOT.parent / "shared" / "specs" / "pagerduty"
-        assert pd_spec.REPO_ROOT.joinpath("pyproject.toml").is_file()
-        assert fresh.REPO_ROOT == pd_spec.REPO_ROOT
-        assert expected.parent.parent.parent == pd_spec.REPO_ROOT.parent
+    """SPEC_DIR defaults to <repo>/../shared/specs/pagerduty and honours CHATOPS_PD_SPEC_DIR."""
+    assert (pd_spec.REPO_ROOT / "pyproject.toml").is_file()
+    default = fresh_module(monkeypatch, None).SPEC_DIR
+    assert default == pd_spec.REPO_ROOT.parent / "shared" / "specs" / "pagerduty"
+    overridden = fresh_module(monkeypatch, str(tmp_path)).SPEC_DIR
+    assert overridden == tmp_path
 
 
 def test_spec_files_are_not_copied_into_the_project() -> None:
@@ -136,14 +149,19 @@ def test_valid_events_trigger(spec: PagerDutySpec) -> None:
     ("event", "expected"),
     [
         (trigger(payload={"source": "chatops", "severity": "critical"}), "body.payload: 'summary'"),
-        (trigger(payload={"summary": "s", "source": "x", "severity": "bad"}), "payload.severity"),
+        (
+            trigger(payload={"summary": "s", "source": "x", "severity": "bad"}),
+            "body.payload.severity",
+        ),
         (trigger(event_action="page"), "body.event_action"),
         (trigger(links=[{"text": "no href"}]), "body.links[0]: 'href'"),
-        (trigger(payload={**trigger()["payload"], "timestamp": "now"}), "payload.timestamp"),
+        (trigger(payload={**trigger()["payload"], "timestamp": "now"}), "body.payload.timestamp"),
     ],
     ids=["missing-summary", "bad-severity", "bad-action", "link-without-href", "bad-timestamp"],
 )
-def test_invalid_events_are_caught(spec: PagerDutySpec, event: dict[str, Any], expected: str) -> None:
+def test_invalid_events_are_caught(
+    spec: PagerDutySpec, event: dict[str, Any], expected: str
+) -> None:
     """Each malformed trigger yields a problem pointing at the offending field."""
     problems = send_event(spec, event)
     assert any(p.startswith(expected) for p in problems), problems
@@ -169,7 +187,10 @@ def test_summary_length_follows_the_spec(spec: PagerDutySpec) -> None:
 
 def test_pd_style_timestamps(spec: PagerDutySpec) -> None:
     """PD's own +HHMM offsets pass; a doubled zone designator still fails."""
-    for stamp, ok in (("2015-07-17T08:42:58.315+0000", True), ("2026-01-01T00:00:00+00:00Z", False)):
+    for stamp, ok in (
+        ("2015-07-17T08:42:58.315+0000", True),
+        ("2026-01-01T00:00:00+00:00Z", False),
+    ):
         event = trigger(payload={**trigger()["payload"], "timestamp": stamp})
         assert (send_event(spec, event) == []) is ok, stamp
 
@@ -218,6 +239,8 @@ def test_incident_writes(spec: PagerDutySpec) -> None:
     assert spec.validate("rest", "POST", "/incidents/PX1/notes", [], WRITE_HEADERS, note) == []
     empty = spec.validate("rest", "POST", "/incidents/PX1/notes", [], WRITE_HEADERS, "{}")
     assert empty == ["body: 'note' is a required property"]
+    absent = spec.validate("rest", "POST", "/incidents/PX1/notes", [], WRITE_HEADERS, "")
+    assert absent == ["body: missing, the spec requires a request body"]
 
 
 def test_incident_and_log_entry_lists(spec: PagerDutySpec) -> None:
@@ -237,23 +260,29 @@ def test_routing_problems(spec: PagerDutySpec) -> None:
     assert "no such path" in spec.validate("rest", "GET", "/oncall", [], REST_HEADERS, "")[0]
     assert "allowed: GET" in spec.validate("rest", "DELETE", "/oncalls", [], REST_HEADERS, "")[0]
     body = json.dumps(trigger())
-    assert spec.validate("events", "POST", "/enqueue", [], EVENT_HEADERS, body) != []
+    unprefixed = spec.validate("events", "POST", "/enqueue", [], EVENT_HEADERS, body)
+    assert unprefixed == ["POST /enqueue: events paths must start with /v2/"]
     assert spec.validate("pager", "POST", "/v2/enqueue", [], EVENT_HEADERS, body) != []
 
 
-def test_readonly_properties_are_not_required_in_requests() -> None:
-    """A readOnly property required via a sibling allOf branch is not demanded of a request."""
-    doc = {
-        "paths": {"/things": {"post": {"requestBody": {"content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/Thing"}}}}}}},
-        "components": {"schemas": {"Thing": {"allOf": [
-            {"type": "object", "properties": {"id": {"type": "string", "readOnly": True},
-                                              "name": {"type": "string"}}},
-            {"type": "object", "required": ["id", "name"]},
-        ]}}},
-    }
-    spec = PagerDutySpec({"t": pd_spec._Api("t", doc)})
+def post_only(schema: dict[str, Any]) -> dict[str, Any]:
+    """Return a one-path OpenAPI document whose POST /things body uses schema."""
+    body = {"content": {"application/json": {"schema": schema}}}
+    return {"paths": {"/things": {"post": {"requestBody": body}}}}
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "properties": {"id": {"readOnly": True}}, "required": ["id", "name"]},
+        {"allOf": [{"properties": {"id": {"readOnly": True}}}, {"required": ["id", "name"]}]},
+    ],
+    ids=["same-schema", "sibling-allOf-branch"],
+)
+def test_readonly_properties_are_not_required_in_requests(schema: dict[str, Any]) -> None:
+    """A required-but-readOnly property is not demanded of a request; others still are."""
+    spec = PagerDutySpec({"t": pd_spec._Api("t", post_only(schema))})
     assert spec.validate("t", "POST", "/things", [], EVENT_HEADERS, '{"name": "n"}') == []
-    assert spec.validate("t", "POST", "/things", [], EVENT_HEADERS, "{}") == [
+    assert spec.validate("t", "POST", "/things", [], EVENT_HEADERS, '{"id": "i"}') == [
         "body: 'name' is a required property"
     ]

@@ -3,8 +3,22 @@
 from datetime import UTC, datetime
 
 from chatops.core.escalation import (
-    AddNote, CheckOnCall, FindIssue, IssueChecked, IssueFailed, IssueOpened, OnCallChecked,
-    OpenIssue, PageFailed, PageFlow, PageSent, Recorded, SetLabels, Started, Trigger, step,
+    AddNote,
+    CheckOnCall,
+    FindIssue,
+    IssueChecked,
+    IssueFailed,
+    IssueOpened,
+    OnCallChecked,
+    OpenIssue,
+    PageFailed,
+    PageFlow,
+    PageSent,
+    Recorded,
+    SetLabels,
+    Started,
+    Trigger,
+    step,
 )
 from chatops.core.model import Issue, OnCall, Outcome, PageRecord
 from chatops.core.request import PageRequest

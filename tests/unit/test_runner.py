@@ -65,7 +65,7 @@ def test_gitlab_down_still_pages_and_says_so() -> None:
     assert result.flow.outcome is Outcome.PAGED_WITHOUT_ISSUE
     assert len(pager.events) == 1 and "not created" in pager.events[0]["payload"][
         "custom_details"]["incident_issue"]
-    assert "NO incident issue" in result.reply and "open the incident issue by hand" in \
+    assert "NO incident issue" in result.reply and "re-run the same command" in \
         result.reply.lower()
 
 

@@ -1,0 +1,250 @@
+"""PagerDuty REST v2 routes: /oncalls, /incidents, log entries (classic pagination)."""
+
+# Shapes and errors come from the official REST OpenAPI spec (Oncall, Incident, LogEntry,
+# Pagination; error object {"error": {"message", "code", "errors"}}) and PagerDuty/
+# developer-docs docs/REST-API/{09-Pagination,14-Errors,04-Rate-Limits}.md: limit defaults to
+# 25 and is capped at 100, `total` is null unless total=true, offset+limit may not exceed
+# 10000 (400), 401 is code 2006 "Authentication failed", unknown resources 404 code 2100,
+# 429 is {"error":{"message":"Rate Limit Exceeded","code":2020}} with ratelimit-* headers.
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from chatops.emulator.core import Request, Response, json_response, parse_time, pd_time, utcnow
+from chatops.emulator.pagerduty_model import OnCall, error_body
+from chatops.emulator.pagerduty_state import PagerDutyState
+
+_STATUSES = ("triggered", "acknowledged", "resolved")
+_OVERVIEW = ("trigger", "acknowledge", "resolve", "assign", "escalate", "reassign")
+
+
+class InvalidError(Exception):
+    """A 400/404 to send back with a PagerDuty error body."""
+
+    def __init__(self, status: int, message: str, code: int, errors: list[str]) -> None:
+        super().__init__(message)
+        self.response = json_response(status, error_body(message, code, errors))
+
+
+def _bad(*errors: str) -> InvalidError:
+    return InvalidError(400, "Invalid Input Provided", 2001, list(errors))
+
+
+class Query:
+    """Rails-style query parameters (key[] repeated for arrays)."""
+
+    def __init__(self, request: Request) -> None:
+        self.single: dict[str, str] = {}
+        self.arrays: dict[str, list[str]] = {}
+        for key, value in request.query:
+            if key.endswith("[]"):
+                self.arrays.setdefault(key[:-2], []).append(value)
+            else:
+                self.single[key] = value
+
+    def flag(self, name: str) -> bool:
+        """A boolean parameter."""
+        return self.single.get(name, "").lower() == "true"
+
+    def number(self, name: str, default: int) -> int:
+        """An integer parameter."""
+        raw = self.single.get(name)
+        if raw in (None, ""):
+            return default
+        try:
+            return int(str(raw))
+        except ValueError as exc:
+            raise _bad(f"{name.capitalize()} must be an integer.") from exc
+
+    def time(self, name: str, default: datetime) -> datetime:
+        """A date-time parameter."""
+        raw = self.single.get(name)
+        if raw is None:
+            return default
+        value = parse_time(raw)
+        if value is None:
+            raise InvalidError(400, "Invalid time values in 'since' and/or 'until' parameters",
+                               2004, [f"{name} is not a valid date."])
+        return value
+
+    def zone(self) -> tzinfo | None:
+        """The time_zone parameter (IANA names)."""
+        raw = self.single.get("time_zone")
+        if not raw:
+            return None
+        try:
+            return ZoneInfo(raw)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise _bad("Time zone is invalid.") from exc
+
+
+class PagerDutyRestApp:
+    """The PagerDuty REST API v2 subset ChatOps uses."""
+
+    service = "pd-rest"
+    server_header = "nginx"
+
+    def __init__(self, state: PagerDutyState) -> None:
+        self.state = state
+
+    def handle(self, request: Request) -> Response:
+        """Authenticate and route one request."""
+        # Authorization: Token token=<key> (docs/REST-API/02-Authentication.md).  The Accept
+        # versioning header is recorded but not enforced: without it the version follows the
+        # token, and new tokens get the latest, v2 (docs/REST-API/03-Versioning.md).
+        auth = request.header("authorization") or ""
+        token = auth[len("Token token="):] if auth.startswith("Token token=") else (
+            auth[7:] if auth.startswith("Bearer ") else "")
+        if token.strip() not in self.state.tokens:
+            return json_response(401, error_body("Authentication failed", 2006))
+        seg = request.segments
+        try:
+            if request.method in ("GET", "HEAD"):
+                return self._get(request, seg, Query(request))
+        except InvalidError as exc:
+            return exc.response
+        return json_response(404, error_body("Not Found", 2100))
+
+    def fault_response(self, status: int, retry_after: int | None, body: Any,
+                       request: Request) -> Response:
+        """429 with ratelimit-* headers, otherwise a generic PagerDuty error object."""
+        if status == 429:
+            response = json_response(429, error_body("Rate Limit Exceeded", 2020), [
+                ("ratelimit-limit", "960"), ("ratelimit-remaining", "0"),
+                ("ratelimit-reset", str(retry_after or 0))])
+        else:
+            response = json_response(status, error_body(
+                "An internal error has occurred. PagerDuty team has been notified.", 2000))
+        if retry_after is not None:
+            response.headers.append(("Retry-After", str(retry_after)))
+        if body is not None:
+            response.body = json_response(status, body).body
+        return response
+
+    def _get(self, request: Request, seg: list[str], query: Query) -> Response:
+        zone = query.zone()
+        if seg == ["oncalls"]:
+            return self._page("oncalls", self._oncalls(query, zone), query)
+        if seg == ["incidents"]:
+            return self._page("incidents", self._incidents(query, zone), query)
+        if seg == ["log_entries"]:
+            entries = self._since_until(query, [(e.created_at, e) for e in
+                                                self.state.log_entries])
+            return self._page("log_entries", self._entries(entries, query, zone), query)
+        if len(seg) >= 2 and seg[0] == "incidents" and seg[2:] in ([], ["log_entries"]):
+            with self.state.lock:
+                incident = self.state.incident_by_id(seg[1])
+                if incident is None:
+                    raise InvalidError(404, "Not Found", 2100, ["Incident Not Found"])
+                if seg[2:] == []:
+                    return json_response(200, {"incident": self.state.incident_json(incident,
+                                                                                   zone)})
+                own = [(e.created_at, e) for e in self.state.log_entries
+                       if e.incident_id == incident.id]
+                entries = self._entries(self._since_until(query, own, default_all=True),
+                                        query, zone)
+            return self._page("log_entries", entries, query)
+        if len(seg) == 2 and seg[0] == "users" and seg[1] in self.state.users:
+            return json_response(200, {"user": self.state.user_full(seg[1])})
+        raise InvalidError(404, "Not Found", 2100, [])
+
+    def _page(self, key: str, items: list[Any], query: Query) -> Response:
+        limit = min(query.number("limit", 25), 100)
+        offset = query.number("offset", 0)
+        if limit < 0 or offset < 0:
+            raise _bad("Offset and limit must be non-negative.")
+        if offset + limit > 10000:
+            raise _bad("Offset + limit must not exceed 10000.")
+        window = items[offset : offset + limit]
+        return json_response(200, {key: window, "limit": limit, "offset": offset,
+                                   "more": offset + len(window) < len(items),
+                                   "total": len(items) if query.flag("total") else None})
+
+    def _oncalls(self, query: Query, zone: tzinfo | None) -> list[dict[str, Any]]:
+        now = utcnow()
+        since, until = query.time("since", now), query.time("until", now)
+        if until < since:
+            raise _bad("The until parameter must be after since.")
+        include = set(query.arrays.get("include", []))
+        wanted = {k: set(query.arrays[k]) for k in ("escalation_policy_ids", "user_ids",
+                                                    "schedule_ids") if k in query.arrays}
+        with self.state.lock:
+            order = list(self.state.policies)
+            found = [o for o in self.state.oncall_entries if o.active(since, until)
+                     and o.policy_id in wanted.get("escalation_policy_ids", {o.policy_id})
+                     and o.user_id in wanted.get("user_ids", {o.user_id})
+                     and (o.schedule_id or "null") in wanted.get("schedule_ids",
+                                                                 {o.schedule_id or "null"})]
+            found.sort(key=lambda o: (order.index(o.policy_id) if o.policy_id in order
+                                      else len(order), o.level, o.start or datetime.min.replace(
+                                          tzinfo=now.tzinfo), o.user_id))
+            if query.flag("earliest"):
+                firsts: dict[tuple[str, int, str], OnCall] = {}
+                for item in found:
+                    firsts.setdefault((item.policy_id, item.level, item.user_id), item)
+                found = list(firsts.values())
+            return [self._oncall_json(o, include, zone) for o in found]
+
+    def _oncall_json(self, item: OnCall, include: set[str], zone: tzinfo | None
+                     ) -> dict[str, Any]:
+        state = self.state
+        user = state.user_full(item.user_id) if "users" in include else state.user_ref(
+            item.user_id)
+        policy = state.policy_ref(item.policy_id)
+        if "escalation_policies" in include:
+            policy = {**policy, "type": "escalation_policy", "name": policy["summary"],
+                      "escalation_rules": [], "services": [], "num_loops": 0, "teams": []}
+        schedule = None
+        if item.schedule_id:
+            schedule = state.schedule_ref(item.schedule_id)
+            if "schedules" in include:
+                schedule = {**schedule, "type": "schedule", "name": schedule["summary"],
+                            "time_zone": "Etc/UTC", "description": None}
+        return {"escalation_policy": policy, "escalation_level": item.level, "user": user,
+                "schedule": schedule, "start": pd_time(item.start, zone),
+                "end": pd_time(item.end, zone)}
+
+    def _since_until(self, query: Query, items: list[tuple[datetime, Any]],
+                     default_all: bool = False) -> list[Any]:
+        if query.single.get("date_range") == "all" or (
+                default_all and "since" not in query.single and "until" not in query.single):
+            return [item for _, item in items]
+        now = utcnow()
+        since = query.time("since", now - timedelta(days=30))
+        until = query.time("until", now + timedelta(seconds=1))
+        if until < since:
+            raise InvalidError(400, "Invalid Query Date Range", 2005, [])
+        return [item for when, item in items if since <= when <= until]
+
+    def _incidents(self, query: Query, zone: tzinfo | None) -> list[dict[str, Any]]:
+        statuses = query.arrays.get("statuses", [])
+        if any(status not in _STATUSES for status in statuses):
+            raise _bad("Statuses must be one of: triggered, acknowledged, resolved.")
+        with self.state.lock:
+            found = []
+            for incident in self._since_until(query, [(i.created_at, i)
+                                                      for i in self.state.incident_list]):
+                key = query.single.get("incident_key")
+                if (statuses and incident.status not in statuses) or (
+                        key and key != incident.incident_key
+                        and key not in {a.dedup_key for a in incident.alerts}) or (
+                        "service_ids" in query.arrays
+                        and incident.service_id not in query.arrays["service_ids"]) or (
+                        "user_ids" in query.arrays and not {u for u, _ in incident.assignments}
+                        & set(query.arrays["user_ids"])):
+                    continue
+                found.append(incident)
+            if query.single.get("sort_by", "").endswith(":desc"):
+                found.reverse()
+            return [self.state.incident_json(i, zone) for i in found]
+
+    def _entries(self, entries: list[Any], query: Query, zone: tzinfo | None
+                 ) -> list[dict[str, Any]]:
+        if query.flag("is_overview"):
+            entries = [e for e in entries if e.kind in _OVERVIEW]
+        with self.state.lock:
+            ordered = sorted(entries, key=lambda e: (e.created_at, e.id), reverse=True)
+            return [self.state.log_entry_json(e, zone) for e in ordered]

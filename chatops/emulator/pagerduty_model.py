@@ -1,0 +1,130 @@
+"""PagerDuty records and their REST v2 JSON shapes (per the official OpenAPI examples)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+HTML_BASE = "https://chatops-emulator.pagerduty.com"
+
+
+@dataclass
+class PdUser:
+    """A PagerDuty user."""
+
+    id: str
+    name: str
+    email: str
+    time_zone: str = "Etc/UTC"
+
+
+@dataclass
+class OnCall:
+    """One on-call entry of an escalation policy level (start/end None: permanent)."""
+
+    policy_id: str
+    level: int
+    user_id: str
+    start: datetime | None
+    end: datetime | None
+    schedule_id: str | None = None
+
+    def active(self, since: datetime, until: datetime) -> bool:
+        """Tell whether the shift overlaps [since, until]."""
+        return (self.start is None or self.start <= until) and (
+            self.end is None or self.end >= since)
+
+
+@dataclass
+class Service:
+    """A service with one Events API v2 integration."""
+
+    id: str
+    name: str
+    policy_id: str
+    routing_key: str
+
+
+@dataclass
+class Alert:
+    """An alert created by a trigger event; de-duplicated by (routing_key, dedup_key)."""
+
+    dedup_key: str
+    routing_key: str
+    incident_id: str
+    status: str
+    created_at: datetime
+    event: dict[str, Any]
+    triggers: int = 1
+
+
+@dataclass
+class LogEntry:
+    """An incident log entry (trigger, assign, notify, acknowledge, resolve)."""
+
+    id: str
+    kind: str
+    incident_id: str
+    created_at: datetime
+    summary: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Incident:
+    """An incident; `extra` leaves room for fields later features need."""
+
+    id: str
+    number: int
+    title: str
+    service_id: str
+    policy_id: str
+    created_at: datetime
+    incident_key: str
+    status: str = "triggered"
+    urgency: str = "high"
+    updated_at: datetime | None = None
+    last_status_change_at: datetime | None = None
+    resolved_at: datetime | None = None
+    assignments: list[tuple[str, datetime]] = field(default_factory=list)
+    acknowledgements: list[datetime] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    log_entry_ids: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def ref(kind: str, oid: str, summary: str, api: str, html_path: str | None = None,
+        collection: str | None = None) -> dict[str, Any]:
+    """Build a *_reference object (id, type, summary, self, html_url)."""
+    plural = collection or f"{kind}s"
+    return {
+        "id": oid, "type": f"{kind}_reference", "summary": summary,
+        "self": f"{api}/{plural}/{oid}",
+        "html_url": f"{HTML_BASE}/{html_path or plural}/{oid}",
+    }
+
+
+def user_json(user: PdUser, api: str) -> dict[str, Any]:
+    """A full user object (include[]=users)."""
+    return {
+        "id": user.id, "type": "user", "summary": user.name, "name": user.name,
+        "email": user.email, "time_zone": user.time_zone, "color": "green", "role": "user",
+        "avatar_url": f"https://secure.gravatar.com/avatar/{_digest(user.email)}.png",
+        "description": None, "invitation_sent": False, "job_title": None, "teams": [],
+        "contact_methods": [], "notification_rules": [], "self": f"{api}/users/{user.id}",
+        "html_url": f"{HTML_BASE}/users/{user.id}",
+    }
+
+
+def _digest(email: str) -> str:
+    return hashlib.md5(email.strip().lower().encode(), usedforsecurity=False).hexdigest()
+
+
+def error_body(message: str, code: int, errors: list[str] | None = None) -> dict[str, Any]:
+    """PagerDuty REST error object: {"error": {"message", "code", "errors"?}}."""
+    inner: dict[str, Any] = {"message": message, "code": code}
+    if errors:
+        inner["errors"] = errors
+    return {"error": inner}

@@ -1,0 +1,142 @@
+"""Faults: 5xx, 429, timeouts, dropped connections, crash and rerun."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+
+from chatops.emulator import Fault
+from tests.e2e.conftest import Harness, chatops_command
+
+MESSAGE = "gitaly praefect is failing over on file-01"
+ISSUES = r"/api/v4/projects/[^/]+/issues$"
+
+
+def test_pagerduty_5xx_then_success_is_retried_and_pages_once(harness: Harness) -> None:
+    harness.emu.add_fault(Fault(service="pd-events", method="POST", path="/v2/enqueue",
+                                status=503, times=2))
+    job = harness.page(MESSAGE)
+    assert job.result == "RESULT outcome=paged"
+    assert len(harness.sent("pd-events", "POST")) == 3
+    assert len(harness.emu.pagerduty.incidents) == 1
+
+
+def test_rate_limit_honours_retry_after(harness: Harness) -> None:
+    harness.emu.add_fault(Fault(service="pd-events", method="POST", path="/v2/enqueue",
+                                status=429, times=1, retry_after=2))
+    job = harness.page(MESSAGE)
+    assert job.result == "RESULT outcome=paged"
+    first, second = harness.sent("pd-events", "POST")
+    assert second.started - first.finished >= 1.9
+
+
+def test_gitlab_down_still_pages_and_says_there_is_no_issue(harness: Harness) -> None:
+    harness.emu.add_fault(Fault(service="gitlab", method="*", path=".", status=503, times=100))
+    job = harness.page(MESSAGE)
+    assert job.returncode == 0
+    assert job.result == "RESULT outcome=paged-without-issue"
+    assert "NO incident issue exists" in job.reply and "503" in job.reply
+    assert len(harness.emu.pagerduty.events) == 1
+    assert harness.issues() == []
+
+
+def test_gitlab_hanging_is_bounded_and_still_pages(harness: Harness) -> None:
+    harness.emu.add_fault(Fault(service="gitlab", method="*", path=".", status=200, times=100,
+                                delay=5))
+    started = time.monotonic()
+    job = harness.page(MESSAGE)
+    elapsed = time.monotonic() - started
+    assert job.result == "RESULT outcome=paged-without-issue"
+    assert "ReadTimeout" in job.reply or "Timeout" in job.reply
+    assert elapsed < 30  # config: 2 s timeout, 4 s GitLab budget
+    assert len(harness.emu.pagerduty.events) == 1
+
+
+def test_issue_create_dropped_after_commit_is_not_duplicated(harness: Harness) -> None:
+    harness.emu.add_fault(Fault(service="gitlab", method="POST", path=ISSUES, status=200,
+                                times=1, apply_first=True, drop=True))
+    job = harness.page(MESSAGE)
+    assert job.result == "RESULT outcome=paged", job.stdout
+    assert len(harness.issues()) == 1  # looked before re-creating
+    assert len(harness.sent("gitlab", "POST")) == 2  # one create, one note
+
+
+def test_issue_create_5xx_then_success(harness: Harness) -> None:
+    harness.emu.add_fault(Fault(service="gitlab", method="POST", path=ISSUES, status=502,
+                                times=1))
+    job = harness.page(MESSAGE)
+    assert job.result == "RESULT outcome=paged"
+    assert len(harness.issues()) == 1
+
+
+def test_pagerduty_down_marks_issue_failed_and_says_failed(harness: Harness) -> None:
+    harness.emu.add_fault(Fault(service="pd-events", method="POST", path="/v2/enqueue",
+                                status=500, times=100))
+    job = harness.page(MESSAGE)
+    assert job.returncode == 0  # chat job; RESULT and the reply carry the failure
+    assert job.result == "RESULT outcome=page-failed"
+    assert job.reply.startswith("FAILED: the page to Gitaly did NOT go out")
+    assert "Page by hand NOW in PagerDuty" in job.reply
+    (issue,) = harness.issues()
+    assert "escalation::failed" in issue["labels"]
+    assert "escalation::triggered" not in issue["labels"]
+    (note,) = harness.notes(issue["iid"])
+    assert "FAILED" in note["body"] and "Page by hand" in note["body"]
+    terminal = harness.page(MESSAGE, CI_PIPELINE_SOURCE=None, CI_PIPELINE_ID="2002")
+    assert terminal.returncode == 1
+
+
+def test_rerun_after_failed_page_reuses_issue_and_pages(harness: Harness) -> None:
+    harness.emu.add_fault(Fault(service="pd-events", method="POST", path="/v2/enqueue",
+                                status=500, times=100))
+    harness.page(MESSAGE)
+    harness.emu.clear_faults()
+    job = harness.page(MESSAGE)  # the retried job: same pipeline, same input
+    assert job.result == "RESULT outcome=paged"
+    (issue,) = harness.issues()
+    assert "escalation::triggered" in issue["labels"]
+    assert "escalation::failed" not in issue["labels"]
+
+
+def test_retried_job_creates_no_second_issue_and_no_second_page(harness: Harness) -> None:
+    first = harness.page(MESSAGE)
+    second = harness.page(MESSAGE)
+    assert first.result == "RESULT outcome=paged"
+    assert second.result == "RESULT outcome=already-paged"
+    assert "no second page was sent" in second.reply
+    assert len(harness.issues()) == 1 and len(harness.emu.pagerduty.events) == 1
+    assert len(harness.notes(harness.issues()[0]["iid"])) == 1
+
+
+def test_crash_between_issue_and_page_then_rerun_pages_once(harness: Harness) -> None:
+    harness.emu.add_fault(Fault(service="pd-events", method="POST", path="/v2/enqueue",
+                                status=202, times=1, delay=30, drop=True))
+    proc = subprocess.Popen([*chatops_command(), "page"], env=harness.env(MESSAGE),
+                            cwd=harness.tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while not harness.sent("pd-events", "POST") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)  # the runner dies mid-page
+    proc.wait(timeout=10)
+    assert len(harness.issues()) == 1 and harness.emu.pagerduty.events == []
+    job = harness.page(MESSAGE)
+    assert job.result == "RESULT outcome=paged", job.stdout
+    assert len(harness.issues()) == 1
+    assert len(harness.emu.pagerduty.events) == 1
+
+
+def test_wrong_token_is_explained_without_leaking_it(harness: Harness) -> None:
+    job = harness.page(MESSAGE, GITLAB_TOKEN="glpat-wrong-token-9876")
+    assert "glpat-wrong-token-9876" not in job.stdout + job.stderr
+    assert "9876" in job.reply and "401" in job.reply
+    assert job.result == "RESULT outcome=paged-without-issue"
+
+
+def test_tls_is_verified_for_every_connection(harness: Harness) -> None:
+    job = harness.page(MESSAGE, SSL_CERT_FILE=None, REQUESTS_CA_BUNDLE=None)
+    assert job.result in ("RESULT outcome=page-failed", "RESULT outcome=nobody-on-call"), \
+        job.stdout
+    assert harness.emu.pagerduty.events == []  # no connection without a trusted CA
+    only_ssl_cert_file = harness.page(MESSAGE, REQUESTS_CA_BUNDLE=None)
+    assert only_ssl_cert_file.result == "RESULT outcome=paged", only_ssl_cert_file.stdout

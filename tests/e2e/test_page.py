@@ -1,0 +1,134 @@
+"""`chatops page` end to end: the installed CLI against the GitLab/PagerDuty emulator."""
+
+from __future__ import annotations
+
+import json
+
+from tests.e2e.conftest import Harness
+
+MESSAGE = "praefect is failing over on file-01"
+
+
+def test_page_opens_incident_pages_oncall_and_replies(harness: Harness) -> None:
+    job = harness.page(f"gitaly {MESSAGE}")
+    assert job.returncode == 0, job.stderr
+    assert job.result == "RESULT outcome=paged"
+    (issue,) = harness.issues()
+    assert issue["issue_type"] == "incident"
+    assert {"escalation::triggered", "group::gitaly"} <= set(issue["labels"])
+    description = issue["description"]
+    for expected in ("@sre-alice", "U0DEMOUSER", "C0DEMOCHAN", MESSAGE, "/-/jobs/5150",
+                     "S2", "15-30 minutes", "dedup key"):
+        assert expected in description
+    (note,) = harness.notes(issue["iid"])
+    assert "Paged Gitaly" in note["body"] and "Ada Lovelace" in note["body"]
+    (event,) = harness.emu.pagerduty.events
+    assert event["event_action"] == "trigger"
+    assert issue["web_url"] in [link["href"] for link in event["links"]]
+    assert event["dedup_key"] == f"chatops/gitlab-com/gl-infra/production/gitaly/{_key(event)}"
+    assert len(event["payload"]["summary"]) <= 1024
+    assert event["payload"]["custom_details"]["message"] == MESSAGE
+    reply = job.reply
+    assert reply.startswith("PAGED Gitaly: Ada Lovelace (on call)")
+    assert issue["web_url"] in reply and "15-30 minutes" in reply
+    assert "/chatops run page" in reply
+    actions = [line.split("action=")[1].split()[0] for line in job.audit]
+    assert set(actions) == {"check-oncall", "find-issue", "open-issue", "trigger-page",
+                            "label-issue", "comment-issue"}
+    assert all(" outcome=" in line and " actor=@sre-alice " in line for line in job.audit)
+    assert not any(line.startswith("AUDIT") for line in reply.splitlines())
+
+
+def _key(event: dict[str, object]) -> str:
+    return str(event["dedup_key"]).rsplit("/", 1)[1]
+
+
+def test_terminal_arguments_keep_apostrophes_and_options(harness: Harness) -> None:
+    job = harness.page("", "gitaly", "it's", "down", "--severity", "1",
+                       CI_PIPELINE_SOURCE=None)
+    assert job.returncode == 0, job.stdout + job.stderr
+    assert "section_start" not in job.stdout  # not a chat job: plain output
+    (event,) = harness.emu.pagerduty.events
+    assert event["payload"]["severity"] == "critical"
+    assert event["payload"]["custom_details"]["message"] == "it's down"
+
+
+def test_multiline_chat_input_with_options(harness: Harness) -> None:
+    job = harness.page('gitaly --severity 3 "it\'s slow"\nsecond line with `code`')
+    assert job.result == "RESULT outcome=paged"
+    (event,) = harness.emu.pagerduty.events
+    assert event["payload"]["severity"] == "warning"
+    assert event["payload"]["custom_details"]["message"] == '"it\'s slow"\nsecond line with `code`'
+
+
+def test_unknown_team_changes_nothing_and_says_why(harness: Harness) -> None:
+    job = harness.page(f"gitali {MESSAGE}")
+    assert job.returncode == 0  # chat job: the reply carries the failure
+    assert "NOT PAGED: Unknown team 'gitali'. Did you mean 'gitaly'?" in job.reply
+    assert "Known teams: database, gitaly" in job.reply
+    assert harness.emu.requests == []
+    terminal = harness.page(f"gitali {MESSAGE}", CI_PIPELINE_SOURCE=None)
+    assert terminal.returncode == 2
+
+
+def test_empty_message_changes_nothing(harness: Harness) -> None:
+    job = harness.page("gitaly")
+    assert "No message given for gitaly" in job.reply
+    assert harness.emu.requests == []
+
+
+def test_nobody_on_call_sends_no_page_and_gives_fallback(harness: Harness) -> None:
+    job = harness.page("database replication lag on db-main-01")
+    assert job.result == "RESULT outcome=nobody-on-call"
+    assert job.reply.startswith("NOT PAGED: nobody from Database is on call")
+    assert "/devoncall" in job.reply and "coverage starts next" in job.reply
+    assert harness.issues() == [] and harness.emu.pagerduty.events == []
+
+
+def test_incident_option_comments_and_labels_existing_issue(harness: Harness) -> None:
+    ref = f"{harness.emu.gitlab_url}/gitlab-org/gitaly/-/issues/42"
+    job = harness.page(f"gitaly --incident {ref} replication stuck")
+    assert job.result == "RESULT outcome=paged", job.stdout
+    assert harness.issues() == []  # no new incident issue
+    issue = harness.emu.gitlab.issue("gitlab-org/gitaly", 42)
+    assert "escalation::triggered" in issue["labels"]
+    (note,) = harness.notes(42, "gitlab-org/gitaly")
+    assert "Paged Gitaly" in note["body"] and "replication stuck" in note["body"]
+    (event,) = harness.emu.pagerduty.events
+    assert event["dedup_key"] == "chatops/gitlab-org/gitaly#42/gitaly"
+    assert issue["web_url"] in [link["href"] for link in event["links"]]
+
+
+def test_incident_that_does_not_exist_is_not_paged(harness: Harness) -> None:
+    job = harness.page("gitaly --incident 999 still broken")
+    assert job.result == "RESULT outcome=incident-not-found"
+    assert "NOT PAGED: issue #999 was not found" in job.reply
+    assert harness.emu.pagerduty.events == []
+
+
+def test_dry_run_sends_nothing_and_shows_issue_and_event(harness: Harness) -> None:
+    job = harness.page(f"gitaly --dry-run {MESSAGE}")
+    assert job.result == "RESULT outcome=dry-run"
+    assert harness.emu.requests == []
+    assert "DRY RUN" in job.reply
+    event_json = job.stdout.split("(routing_key added when sent) ---\n", 1)[1]
+    event = json.loads(event_json.split("\nsection_start", 1)[0])
+    assert event["payload"]["custom_details"]["message"] == MESSAGE
+    assert "routing_key" not in event
+    assert MESSAGE in job.stdout.split("--- incident issue description ---", 1)[1]
+
+
+def test_missing_credentials_are_named_together(harness: Harness) -> None:
+    job = harness.page(f"gitaly {MESSAGE}", GITLAB_TOKEN=None,
+                       PAGERDUTY_ROUTING_KEY_GITALY=None)
+    assert "GITLAB_TOKEN, PAGERDUTY_ROUTING_KEY_GITALY" in job.reply
+    assert harness.emu.requests == []
+
+
+def test_python_dash_m_and_help_work(harness: Harness) -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "chatops", "page", "--help"],
+                         capture_output=True, text=True, check=True)
+    assert "--incident" in out.stdout and "--dry-run" in out.stdout
