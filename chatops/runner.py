@@ -17,7 +17,9 @@ from chatops.core.escalation import (
     AddNote,
     CheckOnCall,
     Event,
+    FindIncident,
     FindIssue,
+    IncidentLooked,
     IssueChecked,
     IssueFailed,
     IssueOpened,
@@ -109,7 +111,8 @@ class PageRunner:
         while actions:
             # The look-ups are independent reads and run at once; writes run in order,
             # so the issue's timeline (labels, then note) is the same on every run.
-            if all(isinstance(action, CheckOnCall | FindIssue) for action in actions):
+            writes = [a for a in actions if isinstance(a, OpenIssue | SetLabels | AddNote)]
+            if len(actions) > 1 and len(writes) <= 1:
                 with ThreadPoolExecutor(max_workers=len(actions)) as pool:
                     events = list(pool.map(self._execute, actions))
             else:
@@ -124,7 +127,7 @@ class PageRunner:
         """Run one action, turning service failures into events the flow decides on."""
         handlers: dict[type, Callable[[Any], Event]] = {
             CheckOnCall: self._check_oncall, FindIssue: self._find_issue,
-            OpenIssue: self._open_issue, Trigger: self._trigger,
+            OpenIssue: self._open_issue, Trigger: self._trigger, FindIncident: self._incident,
             SetLabels: self._set_labels, AddNote: self._add_note,
         }
         return handlers[type(action)](action)
@@ -196,6 +199,17 @@ class PageRunner:
             return PageFailed(str(exc))
         self.audit.record("trigger-page", target, "ok")
         return PageSent(key)
+
+    def _incident(self, action: FindIncident) -> Event:
+        target = f"pagerduty:incident_key={action.dedup_key}"
+        try:
+            incident = self.pager.incident(action.dedup_key)
+        except ChatopsError as exc:
+            self.audit.record("find-incident", target, "error", str(exc))
+            return IncidentLooked(None, str(exc))
+        outcome = f"#{incident.number} {incident.status}" if incident else "not-yet-visible"
+        self.audit.record("find-incident", target, "ok", outcome)
+        return IncidentLooked(incident)
 
     def _set_labels(self, action: SetLabels) -> Event:
         assert self.flow.issue is not None

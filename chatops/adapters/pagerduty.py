@@ -18,7 +18,7 @@ import pagerduty
 
 from chatops.adapters import retry
 from chatops.adapters.tls import ssl_context
-from chatops.core.model import OnCall
+from chatops.core.model import OnCall, PagerDutyIncident
 from chatops.errors import PagerDutyError, mask
 
 T = TypeVar("T")
@@ -81,14 +81,19 @@ class PagerDutyPager:
         except (pagerduty.Error, httpx2.HTTPError) as exc:
             raise _translate(endpoint, exc, secret) from None
 
-    def oncall(self, policy_id: str) -> tuple[OnCall, ...]:
-        """Everyone on call now for the policy, lowest escalation level first."""
+    def _rest(self, endpoint: str) -> tuple[pagerduty.RestApiV2Client, str]:
+        """A single-attempt REST client and its token."""
         if not self._token:
-            raise PagerDutyError("GET /oncalls", None, "PAGERDUTY_API_TOKEN is not set")
-        token = self._token
-        client = pagerduty.RestApiV2Client(token, base_url=self._api_url, verify=self._verify)
+            raise PagerDutyError(endpoint, None, "PAGERDUTY_API_TOKEN is not set")
+        client = pagerduty.RestApiV2Client(self._token, base_url=self._api_url,
+                                           verify=self._verify)
         client.timeout = self._timeout  # type: ignore[assignment]  # httpx takes float seconds
         _one_attempt(client)
+        return client, self._token
+
+    def oncall(self, policy_id: str) -> tuple[OnCall, ...]:
+        """Everyone on call now for the policy, lowest escalation level first."""
+        client, token = self._rest("GET /oncalls")
         entries: list[dict[str, Any]] = []
         offset = 0
         with client:
@@ -118,6 +123,25 @@ class PagerDutyPager:
             return body
 
         return self._call("GET /oncalls", token, get)
+
+    def incident(self, dedup_key: str) -> PagerDutyIncident | None:
+        """The incident of a dedup key; None while PagerDuty has not created it yet."""
+        client, token = self._rest("GET /incidents")
+        params: dict[str, Any] = {"incident_key": dedup_key, "limit": 1}
+
+        def get() -> list[Any]:
+            response = pagerduty.successful_response(client.get("/incidents", params=params))
+            found = response.json().get("incidents") if response.content else None
+            return found if isinstance(found, list) else []
+
+        with client:
+            found = retry.call(lambda: self._call("GET /incidents", token, get),
+                               min(self._budget, 10.0))
+        if not found or not isinstance(found[0], dict):
+            return None
+        item = found[0]
+        return PagerDutyIncident(str(item.get("id", "")), int(item.get("incident_number") or 0),
+                                 str(item.get("html_url", "")), str(item.get("status", "")))
 
     def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
         """Send a trigger event; re-sending the same dedup_key cannot page twice."""

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from chatops.core.model import ESCALATION_LABELS, Issue, OnCall, Outcome, PageRecord
+from chatops.core.model import (
+    ESCALATION_LABELS,
+    Issue,
+    OnCall,
+    Outcome,
+    PagerDutyIncident,
+    PageRecord,
+)
 from chatops.core.request import PageRequest
 
 TRIGGERED = "escalation::triggered"
@@ -68,6 +75,14 @@ class PageFailed:
 
 
 @dataclass(frozen=True)
+class IncidentLooked:
+    """The PagerDuty incident of the page, if it could be read (None otherwise)."""
+
+    incident: PagerDutyIncident | None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
 class Recorded:
     """A follow-up write on the issue finished (problem empty when it worked)."""
 
@@ -76,7 +91,7 @@ class Recorded:
 
 
 Event = (Started | OnCallChecked | IssueChecked | IssueOpened | IssueFailed | PageSent
-         | PageFailed | Recorded)
+         | PageFailed | IncidentLooked | Recorded)
 
 
 # ---- actions: what to do next ------------------------------------------------
@@ -103,6 +118,13 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class FindIncident:
+    """Read the PagerDuty incident the trigger opened, to link it from the issue."""
+
+    dedup_key: str
+
+
+@dataclass(frozen=True)
 class SetLabels:
     """Add and remove labels on the issue (both always sent)."""
 
@@ -117,7 +139,7 @@ class AddNote:
     template: str
 
 
-Action = CheckOnCall | FindIssue | OpenIssue | Trigger | SetLabels | AddNote
+Action = CheckOnCall | FindIssue | OpenIssue | Trigger | FindIncident | SetLabels | AddNote
 
 
 # ---- state -------------------------------------------------------------------
@@ -135,6 +157,7 @@ class PageFlow:
     issue_done: bool = False
     issue: Issue | None = None
     prior: PageRecord | None = None
+    incident: PagerDutyIncident | None = None
     gitlab_problem: str = ""
     dedup_key: str = ""
     page_problem: str = ""
@@ -166,6 +189,12 @@ def step(flow: PageFlow, event: Event, now: datetime) -> tuple[PageFlow, list[Ac
             return _record(replace(flow, dedup_key=key), Outcome.PAGED, "paged")
         case PageFailed(problem):
             return _record(replace(flow, page_problem=problem), Outcome.PAGE_FAILED, "page_failed")
+        case IncidentLooked(incident, _):
+            flow = replace(flow, incident=incident, pending=flow.pending - 1)
+            if flow.issue is None:
+                return flow, []
+            # The note waited for the incident so that it can link it.
+            return replace(flow, pending=flow.pending + 1), [AddNote("paged")]
         case Recorded(what, problem):
             problems = flow.record_problems + ((f"{what}: {problem}",) if problem else ())
             return replace(flow, pending=flow.pending - 1, record_problems=problems), []
@@ -216,12 +245,16 @@ def _trigger(flow: PageFlow) -> tuple[PageFlow, list[Action]]:
 
 
 def _record(flow: PageFlow, outcome: Outcome, note: str) -> tuple[PageFlow, list[Action]]:
-    """Label and comment the issue after the trigger, when there is an issue."""
+    """After the trigger: find the PagerDuty incident, label and comment the issue."""
+    look = outcome is Outcome.PAGED and flow.oncall_readable
+    actions: list[Action] = [FindIncident(flow.dedup_key)] if look else []
     if flow.issue is None:
         final = Outcome.PAGED_WITHOUT_ISSUE if outcome is Outcome.PAGED else outcome
-        return replace(flow, outcome=final), []
+        return replace(flow, outcome=final, pending=len(actions)), actions
     label = TRIGGERED if outcome is Outcome.PAGED else FAILED
     add = (label, *flow.team_labels)
     remove = tuple(other for other in ESCALATION_LABELS if other != label)
-    actions: list[Action] = [SetLabels(add, remove), AddNote(note)]
+    actions.insert(0, SetLabels(add, remove))
+    if not look:
+        actions.append(AddNote(note))
     return replace(flow, outcome=outcome, pending=len(actions)), actions

@@ -47,6 +47,16 @@ class Issue:
 
 
 @dataclass(frozen=True)
+class PagerDutyIncident:
+    """The PagerDuty incident a trigger opened (or was de-duplicated into)."""
+
+    id: str
+    number: int
+    html_url: str
+    status: str
+
+
+@dataclass(frozen=True)
 class PageRecord:
     """A page already sent for an issue and team, read back from a marker."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from chatops.core.model import Issue, OnCall
+from chatops.core.model import Issue, OnCall, PagerDutyIncident
 from chatops.core.refs import IssueRef
 
 
@@ -36,3 +36,6 @@ class Pager(Protocol):
 
     def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
         """Send a trigger event; return its dedup key."""
+
+    def incident(self, dedup_key: str) -> PagerDutyIncident | None:
+        """The incident of a dedup key, if PagerDuty shows it yet."""

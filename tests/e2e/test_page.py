@@ -22,6 +22,9 @@ def test_page_opens_incident_pages_oncall_and_replies(harness: Harness) -> None:
         assert expected in description
     (note,) = harness.notes(issue["iid"])
     assert "Paged Gitaly" in note["body"] and "Ada Lovelace" in note["body"]
+    (incident,) = harness.emu.pagerduty.incidents
+    assert f"[#{incident['incident_number']}]({incident['html_url']})" in note["body"]
+    assert "U0DEMOUSER" in note["body"] and "S2" in note["body"]
     (event,) = harness.emu.pagerduty.events
     assert event["event_action"] == "trigger"
     assert issue["web_url"] in [link["href"] for link in event["links"]]
@@ -34,7 +37,7 @@ def test_page_opens_incident_pages_oncall_and_replies(harness: Harness) -> None:
     assert "/chatops run page" in reply
     actions = [line.split("action=")[1].split()[0] for line in job.audit]
     assert set(actions) == {"check-oncall", "find-issue", "open-issue", "trigger-page",
-                            "label-issue", "comment-issue"}
+                            "find-incident", "label-issue", "comment-issue"}
     assert all(" outcome=" in line and " actor=@sre-alice " in line for line in job.audit)
     assert not any(line.startswith("AUDIT") for line in reply.splitlines())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from chatops.core.model import Issue, OnCall
+from chatops.core.model import Issue, OnCall, PagerDutyIncident
 from chatops.core.refs import IssueRef
 from chatops.errors import GitLabError, NotFoundError, PagerDutyError
 
@@ -71,6 +71,11 @@ class FakePager:
 
     def oncall(self, policy_id: str) -> tuple[OnCall, ...]:
         return self.oncall_list
+
+    def incident(self, dedup_key: str) -> PagerDutyIncident | None:
+        if not any(e["dedup_key"] == dedup_key for e in self.events):
+            return None
+        return PagerDutyIncident("PINC1", 17, "https://pd.example/incidents/PINC1", "triggered")
 
     def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
         if self.fail:

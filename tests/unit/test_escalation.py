@@ -5,7 +5,9 @@ from datetime import UTC, datetime
 from chatops.core.escalation import (
     AddNote,
     CheckOnCall,
+    FindIncident,
     FindIssue,
+    IncidentLooked,
     IssueChecked,
     IssueFailed,
     IssueOpened,
@@ -20,7 +22,7 @@ from chatops.core.escalation import (
     Trigger,
     step,
 )
-from chatops.core.model import Issue, OnCall, Outcome, PageRecord
+from chatops.core.model import Issue, OnCall, Outcome, PagerDutyIncident, PageRecord
 from chatops.core.request import PageRequest
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
@@ -43,12 +45,16 @@ def test_happy_path_looks_up_opens_triggers_then_labels_and_comments() -> None:
     f, actions = step(f, IssueOpened(ISSUE), NOW)
     assert actions == [Trigger("chatops/g/p/gitaly/abc")]
     f, actions = step(f, PageSent("chatops/g/p/gitaly/abc"), NOW)
-    assert isinstance(actions[0], SetLabels) and isinstance(actions[1], AddNote)
+    assert isinstance(actions[0], SetLabels)
+    assert actions[1] == FindIncident("chatops/g/p/gitaly/abc")
     assert actions[0].add == ("escalation::triggered", "group::gitaly")
     assert "escalation::failed" in actions[0].remove
     assert "escalation::triggered" not in actions[0].remove
-    assert not f.done
     f, _ = step(f, Recorded("labels"), NOW)
+    assert not f.done
+    incident = PagerDutyIncident("P1", 5, "https://pd/P1", "triggered")
+    f, actions = step(f, IncidentLooked(incident), NOW)
+    assert actions == [AddNote("paged")] and f.incident == incident and not f.done
     f, _ = step(f, Recorded("note", "boom"), NOW)
     assert f.done and f.outcome is Outcome.PAGED
     assert f.record_problems == ("note: boom",)
@@ -61,12 +67,15 @@ def test_nobody_on_call_sends_nothing() -> None:
     assert actions == [] and f.outcome is Outcome.NOBODY_ON_CALL
 
 
-def test_unreadable_oncall_still_pages() -> None:
+def test_unreadable_oncall_still_pages_and_comments_without_incident_lookup() -> None:
     f, actions = step(flow(readable=False), Started(), NOW)
     assert actions == [FindIssue()]
     f, actions = step(f, IssueChecked(None), NOW)
     assert actions == [OpenIssue()]
     assert f.oncall is None and "token" in f.oncall_problem
+    f, _ = step(f, IssueOpened(ISSUE), NOW)
+    f, actions = step(f, PageSent("k"), NOW)
+    assert [type(a) for a in actions] == [SetLabels, AddNote]
 
 
 def test_open_escalation_already_paged_is_not_paged_again() -> None:
@@ -100,7 +109,10 @@ def test_gitlab_down_pages_without_issue() -> None:
     f, actions = step(f, IssueChecked(None, problem="GitLab 503"), NOW)
     assert actions == [Trigger("chatops/g/p/gitaly/abc")]  # no OpenIssue: could duplicate
     f, actions = step(f, PageSent("chatops/g/p/gitaly/abc"), NOW)
-    assert actions == [] and f.outcome is Outcome.PAGED_WITHOUT_ISSUE
+    assert actions == [FindIncident("chatops/g/p/gitaly/abc")]
+    assert f.outcome is Outcome.PAGED_WITHOUT_ISSUE and not f.done
+    f, actions = step(f, IncidentLooked(None, "PagerDuty 503"), NOW)
+    assert actions == [] and f.done
 
 
 def test_issue_creation_failure_still_pages() -> None:

@@ -43,7 +43,10 @@ def test_page_opens_issue_triggers_labels_and_comments() -> None:
     event = pager.events[0]
     assert event["links"][0]["href"] == issue.web_url
     assert len(event["payload"]["summary"]) <= 1024
-    assert result.reply.startswith("PAGED Gitaly: Ada Lovelace")
+    assert result.reply.startswith("PAGED Gitaly: Ada Lovelace (on call) was notified through "
+                                   "PagerDuty (incident #17).")
+    assert "[#17](https://pd.example/incidents/PINC1)" in tracker.notes[(issue.project,
+                                                                        issue.iid)][0]
     assert issue.web_url in result.reply and "15-30 minutes" in result.reply
     actions = [line.split(" action=")[1].split()[0] for line in audit.lines]
     assert actions[:2] == sorted(actions[:2]) or set(actions[:2]) == {"check-oncall", "find-issue"}
