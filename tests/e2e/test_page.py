@@ -135,3 +135,15 @@ def test_python_dash_m_and_help_work(harness: Harness) -> None:
     out = subprocess.run([sys.executable, "-m", "chatops", "page", "--help"],
                          capture_output=True, text=True, check=True)
     assert "--incident" in out.stdout and "--dry-run" in out.stdout
+
+
+def test_templates_dir_overrides_shipped_templates(harness: Harness) -> None:
+    custom = harness.tmp / "my-templates"
+    custom.mkdir()
+    (custom / "reply.txt.j2").write_text("Custom reply: {{ outcome }} for {{ team.name }}.\n")
+    text = harness.config.read_text(encoding="utf-8")
+    harness.config.write_text('templates_dir = "my-templates"\n' + text, encoding="utf-8")
+    job = harness.page(f"gitaly {MESSAGE}")
+    assert job.reply == "Custom reply: paged for Gitaly."
+    (issue,) = harness.issues()
+    assert "What the requester said" in issue["description"]  # not overridden: shipped one

@@ -1,0 +1,42 @@
+"""The chat_reply section and crash reports."""
+
+import io
+
+from chatops.cli.output import REPLY_LIMIT_BYTES, chat_reply, crash_report, fit
+from chatops.errors import register_secret
+
+
+def test_reply_section_starts_with_a_newline_because_gitlab_drops_line_one() -> None:
+    out = io.StringIO()
+    chat_reply("PAGED Gitaly", out)
+    start, body, end, tail = out.getvalue().split("\n")
+    # The section's first line (dropped by GitLab) is the empty rest of the marker line.
+    assert start.startswith("section_start:") and start.endswith(":chat_reply\r\x1b[0K")
+    assert body == "PAGED Gitaly"
+    assert end.startswith("section_end:") and end.endswith(":chat_reply\r\x1b[0K")
+    assert tail == ""
+
+
+def test_long_reply_is_shortened_below_the_slack_limit_and_says_so() -> None:
+    reply = "\n".join(f"line {i} " + "é" * 40 for i in range(200))
+    short = fit(reply)
+    assert len(short.encode()) <= REPLY_LIMIT_BYTES
+    assert short.endswith("(shortened; the full reply is in the job log)")
+    assert fit("short") == "short"
+
+
+def test_terminal_reply_has_no_section_and_masks_secrets() -> None:
+    register_secret("R0ut1ngKeyForOutputTest00000042")
+    out = io.StringIO()
+    chat_reply("key R0ut1ngKeyForOutputTest00000042", out, chat=False)
+    assert out.getvalue() == "key …0042\n"
+
+
+def test_crash_report_masks_secrets_in_tracebacks() -> None:
+    register_secret("glpat-crash-secret-7777")
+    try:
+        raise RuntimeError("boom with glpat-crash-secret-7777")
+    except RuntimeError:
+        report = crash_report()
+    assert "Traceback" in report and "glpat-crash-secret-7777" not in report
+    assert "…7777" in report
