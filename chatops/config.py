@@ -89,9 +89,15 @@ class Team(_Strict):
 class Http(_Strict):
     """Time limits for remote calls, in seconds."""
 
-    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
-    gitlab_budget_seconds: float = Field(default=20.0, gt=0, le=600)
+    # Each request: connect + answer.
+    timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    # Everything before the page goes out (on-call check, issue search and create):
+    # when GitLab or the on-call look-up hangs, the page still leaves after this.
+    lookup_budget_seconds: float = Field(default=6.0, gt=0, le=120)
+    # The PagerDuty trigger itself, retries included.
     pagerduty_budget_seconds: float = Field(default=45.0, gt=0, le=600)
+    # Labels and notes after the page.
+    gitlab_budget_seconds: float = Field(default=20.0, gt=0, le=600)
 
 
 class Config(_Strict):

@@ -73,7 +73,8 @@ class ServiceError(ChatopsError):
     ) -> None:
         self.endpoint = redact(endpoint)
         self.status = status
-        self.detail = redact(detail)[:300]
+        # Server bodies can be multi-line HTML: one line, bounded.
+        self.detail = " ".join(redact(detail).split())[:300]
         self.retry_after = retry_after
         where = f"{self.service} {self.endpoint}"
         what = f"HTTP {status}" if status is not None else "no response"

@@ -34,7 +34,7 @@ from chatops.core.escalation import (
     Trigger,
     step,
 )
-from chatops.core.model import page_records, read_markers, request_key
+from chatops.core.model import PagerDutyIncident, page_records, read_markers, request_key
 from chatops.core.ports import IssueTracker, Pager
 from chatops.core.refs import IssueRef
 from chatops.core.request import PageRequest
@@ -63,7 +63,8 @@ class PagePlan:
                                                request.team) if self.target else
                    compose.dedup_key_for_request(config.incident_project, request.team, self.key))
         self.flow = PageFlow(request=request, team_labels=tuple(self.team.labels),
-                             new_dedup_key=new_key, oncall_readable=oncall_readable)
+                             new_dedup_key=new_key, oncall_readable=oncall_readable,
+                             target_url=self.target.url(who.gitlab_url) if self.target else "")
 
     def context(self) -> dict[str, Any]:
         """Template variables for the current state of the flow."""
@@ -121,6 +122,8 @@ class PageRunner:
             for event in events:
                 self.plan.flow, more = step(self.plan.flow, event, clock())
                 actions.extend(more)
+        if not self.plan.flow.done:
+            raise RuntimeError(f"page flow stopped without an outcome: {self.plan.flow!r}")
         return PageResult(self.plan.flow, self.plan.render("reply.txt.j2"))
 
     def _execute(self, action: Action) -> Event:
@@ -162,8 +165,23 @@ class PageRunner:
         own = [m for m in read_markers(issue.description, "request")
                if m.get("team") == self.request.team]
         self.audit.record("load-issue", issue.web_url, "ok", f"{len(records)} earlier page(s)")
-        return IssueChecked(issue, tuple(records), dedup_key=own[0].get("dedup_key", "") if own
-                            else "")
+        incident = self._earlier_incident(records[-1].dedup_key) if records else None
+        return IssueChecked(issue, tuple(records), incident=incident,
+                            dedup_key=own[0].get("dedup_key", "") if own else "")
+
+    def _earlier_incident(self, dedup_key: str) -> PagerDutyIncident | None:
+        """PagerDuty's view of an earlier page: is that escalation still open?"""
+        if not self.plan.flow.oncall_readable:
+            return None
+        try:
+            incident = self.pager.incident(dedup_key, wait=False)
+        except ChatopsError as exc:
+            self.audit.record("find-incident", f"pagerduty:incident_key={dedup_key}", "error",
+                              str(exc))
+            return None
+        status = incident.status if incident else "none"
+        self.audit.record("find-incident", f"pagerduty:incident_key={dedup_key}", "ok", status)
+        return incident
 
     def _find_request_issue(self) -> Event:
         project, token = self.plan.config.incident_project, compose.search_token(self.plan.key)

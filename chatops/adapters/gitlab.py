@@ -19,6 +19,7 @@ import requests
 
 from chatops.adapters import retry
 from chatops.adapters.tls import requests_verify
+from chatops.config import Http
 from chatops.core.model import Issue
 from chatops.core.refs import IssueRef
 from chatops.errors import GitLabError, NotFoundError, mask
@@ -39,9 +40,9 @@ _DOWN = "GitLab is unreachable or failing; check the GitLab status page."
 class GitLabTracker:
     """Issues, labels and notes through the GitLab REST API v4."""
 
-    def __init__(self, url: str, token: str, ca_bundle: str | None, timeout: float,
-                 budget: float) -> None:
-        self._token, self._budget = token, budget
+    def __init__(self, url: str, token: str, ca_bundle: str | None, http: Http) -> None:
+        self._token, self._http = token, http
+        timeout = http.timeout_seconds
         self._last = threading.local()
         session = requests.Session()
         session.hooks["response"].append(self._remember)
@@ -81,8 +82,19 @@ class GitLabTracker:
     def _project(self, path: str) -> Any:
         return self._gl.projects.get(path, lazy=True)
 
+    def _retry(self, fn: Callable[[], T], before_page: bool,
+               recheck: Callable[[], T | None] | None = None) -> T:
+        """Retry within the look-up budget (before the page) or the write budget (after)."""
+        http = self._http
+        budget = http.lookup_budget_seconds if before_page else http.gitlab_budget_seconds
+        return retry.call(fn, budget, recheck=recheck, attempt_seconds=http.timeout_seconds)
+
     def find_by_marker(self, project: str, text: str) -> Issue | None:
         """The newest open issue whose description contains text, if any."""
+        return self._retry(lambda: self._find(project, text), before_page=True)
+
+    def _find(self, project: str, text: str) -> Issue | None:
+        """One search for the issue whose description contains text."""
         endpoint = f"GET /projects/{quote(project, safe='')}/issues?search"
 
         def search() -> Issue | None:
@@ -96,16 +108,16 @@ class GitLabTracker:
                     return _issue(project, item.attributes)
             return None
 
-        return retry.call(lambda: self._call(endpoint, search), self._budget)
+        return self._call(endpoint, search)
 
     def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
         """The issue and the bodies of all its notes, oldest first."""
         project = _path(ref)
         base = f"/projects/{quote(project, safe='')}/issues/{ref.iid}"
-        issue = retry.call(lambda: self._call(f"GET {base}", lambda: self._project(
-            project).issues.get(ref.iid, **_ONCE)), self._budget)
-        notes = retry.call(lambda: self._call(f"GET {base}/notes", lambda: self._note_bodies(
-            issue)), self._budget)
+        issue = self._retry(lambda: self._call(f"GET {base}", lambda: self._project(
+            project).issues.get(ref.iid, **_ONCE)), before_page=True)
+        notes = self._retry(lambda: self._call(f"GET {base}/notes", lambda: self._note_bodies(
+            issue)), before_page=True)
         return _issue(project, issue.attributes), notes
 
     def _note_bodies(self, issue: Any) -> list[str]:
@@ -124,16 +136,17 @@ class GitLabTracker:
             created = self._project(project).issues.create(data, **_ONCE)
             return _issue(project, created.attributes)
 
-        return retry.call(lambda: self._call(endpoint, create), self._budget,
-                          recheck=lambda: self.find_by_marker(project, marker))
+        # The re-check is a single search: it shares the create's budget.
+        return self._retry(lambda: self._call(endpoint, create), before_page=True,
+                           recheck=lambda: self._find(project, marker))
 
     def set_labels(self, ref: IssueRef, add: list[str], remove: list[str]) -> None:
         """Add and remove labels in one idempotent update."""
         project = _path(ref)
         endpoint = f"PUT /projects/{quote(project, safe='')}/issues/{ref.iid}"
         data = {"add_labels": ",".join(add), "remove_labels": ",".join(remove)}
-        retry.call(lambda: self._call(endpoint, lambda: self._project(project).issues.update(
-            ref.iid, data, **_ONCE)), self._budget)
+        self._retry(lambda: self._call(endpoint, lambda: self._project(project).issues.update(
+            ref.iid, data, **_ONCE)), before_page=False)
 
     def add_note(self, ref: IssueRef, body: str, marker: str) -> None:
         """Comment on the issue; after an unclear failure, look before re-posting."""
@@ -146,8 +159,8 @@ class GitLabTracker:
                                 lambda: self._note_bodies(issue))
             return True if any(marker in b for b in bodies) else None
 
-        retry.call(lambda: self._call(endpoint, lambda: bool(issue.notes.create(
-            {"body": body}, **_ONCE))), self._budget, recheck=posted)
+        self._retry(lambda: self._call(endpoint, lambda: bool(issue.notes.create(
+            {"body": body}, **_ONCE))), before_page=False, recheck=posted)
 
 
 def _path(ref: IssueRef) -> str:

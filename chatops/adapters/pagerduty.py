@@ -8,6 +8,7 @@ Retry-After-aware policy; vendor errors become PagerDutyError here.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -18,6 +19,7 @@ import pagerduty
 
 from chatops.adapters import retry
 from chatops.adapters.tls import ssl_context
+from chatops.config import Http
 from chatops.core.model import OnCall, PagerDutyIncident
 from chatops.errors import PagerDutyError, mask
 
@@ -25,6 +27,8 @@ T = TypeVar("T")
 _QUIET = logging.getLogger("chatops.vendor.pagerduty")
 _QUIET.addHandler(logging.NullHandler())
 _QUIET.propagate = False
+# Seconds to wait before each look-up of a just-triggered incident.
+_INCIDENT_POLL = (0.0, 0.5, 1.0)
 _HINTS = {
     400: "PagerDuty rejected the request as invalid; report this as a chatops bug.",
     401: "The PagerDuty credential is invalid or revoked: check the masked CI/CD variable.",
@@ -68,18 +72,27 @@ class PagerDutyPager:
     """The Pager port, backed by PagerDuty's REST and Events APIs."""
 
     def __init__(self, api_url: str, events_url: str, api_token: str | None,
-                 ca_bundle: str | None, timeout: float, budget: float) -> None:
+                 ca_bundle: str | None, http: Http, sleep: Callable[[float], None] = time.sleep
+                 ) -> None:
         self._api_url, self._events_url = api_url, events_url
         self._token = api_token
         self._verify = ssl_context(ca_bundle)
-        self._timeout, self._budget = timeout, budget
+        self._http, self._timeout, self._sleep = http, http.timeout_seconds, sleep
+
+    def _retry(self, fn: Callable[[], T], budget: float) -> T:
+        """Retry within budget, never starting an attempt that could overrun it."""
+        return retry.call(fn, budget, attempt_seconds=self._timeout)
 
     def _call(self, endpoint: str, secret: str, fn: Callable[[], T]) -> T:
-        """Run one vendor call, translating its failures."""
+        """Run one vendor call (request and parsing), translating its failures."""
         try:
             return fn()
         except (pagerduty.Error, httpx2.HTTPError) as exc:
             raise _translate(endpoint, exc, secret) from None
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            raise PagerDutyError(endpoint, 200, f"unexpected answer: {type(exc).__name__}",
+                                 "PagerDuty answered in a form chatops does not understand; "
+                                 "report this as a chatops bug.") from None
 
     def _rest(self, endpoint: str) -> tuple[pagerduty.RestApiV2Client, str]:
         """A single-attempt REST client and its token."""
@@ -98,8 +111,8 @@ class PagerDutyPager:
         offset = 0
         with client:
             while True:
-                page = retry.call(partial(self._oncall_page, client, policy_id, offset, token),
-                                  self._budget)
+                page = self._retry(partial(self._oncall_page, client, policy_id, offset, token),
+                                   self._http.lookup_budget_seconds)
                 entries.extend(page.get("oncalls", []))
                 if not page.get("more") or len(entries) >= 1000:
                     break
@@ -124,24 +137,28 @@ class PagerDutyPager:
 
         return self._call("GET /oncalls", token, get)
 
-    def incident(self, dedup_key: str) -> PagerDutyIncident | None:
-        """The incident of a dedup key; None while PagerDuty has not created it yet."""
+    def incident(self, dedup_key: str, wait: bool = True) -> PagerDutyIncident | None:
+        """The incident of a dedup key; with wait, polled briefly (events are asynchronous)."""
         client, token = self._rest("GET /incidents")
         params: dict[str, Any] = {"incident_key": dedup_key, "limit": 1}
 
-        def get() -> list[Any]:
+        def get() -> PagerDutyIncident | None:
             response = pagerduty.successful_response(client.get("/incidents", params=params))
-            found = response.json().get("incidents") if response.content else None
-            return found if isinstance(found, list) else []
+            found = response.json()["incidents"]
+            if not found:
+                return None
+            item = found[0]
+            return PagerDutyIncident(str(item["id"]), int(item["incident_number"]),
+                                     str(item["html_url"]), str(item["status"]))
 
         with client:
-            found = retry.call(lambda: self._call("GET /incidents", token, get),
-                               min(self._budget, 10.0))
-        if not found or not isinstance(found[0], dict):
-            return None
-        item = found[0]
-        return PagerDutyIncident(str(item.get("id", "")), int(item.get("incident_number") or 0),
-                                 str(item.get("html_url", "")), str(item.get("status", "")))
+            for delay in _INCIDENT_POLL if wait else (0.0,):
+                self._sleep(delay)
+                incident = self._retry(lambda: self._call("GET /incidents", token, get),
+                                       self._http.lookup_budget_seconds)
+                if incident is not None:
+                    return incident
+        return None
 
     def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
         """Send a trigger event; re-sending the same dedup_key cannot page twice."""
@@ -155,20 +172,26 @@ class PagerDutyPager:
             return str(client.send_event("trigger", dedup_key=event["dedup_key"], **fields))
 
         with client:
-            return retry.call(lambda: self._call("POST /v2/enqueue", routing_key, send),
-                              self._budget)
+            return self._retry(lambda: self._call("POST /v2/enqueue", routing_key, send),
+                               self._http.pagerduty_budget_seconds)
 
 
-def _oncalls(entries: list[dict[str, Any]]) -> list[OnCall]:
-    """Parse on-call entries, one per (level, person)."""
+def _oncalls(entries: list[Any]) -> list[OnCall]:
+    """Parse on-call entries, one per (level, person); malformed entries are skipped."""
     seen: dict[tuple[int, str], OnCall] = {}
     for entry in entries:
-        user = entry.get("user") or {}
-        level = entry.get("escalation_level")
-        if not isinstance(level, int):
+        user = entry.get("user") if isinstance(entry, dict) else None
+        level = entry.get("escalation_level") if isinstance(entry, dict) else None
+        if not isinstance(user, dict) or not isinstance(level, int):
             continue
         name = str(user.get("summary") or user.get("name") or user.get("id") or "unknown")
-        end = entry.get("end")
-        until = datetime.fromisoformat(end.replace("Z", "+00:00")) if end else None
-        seen.setdefault((level, name), OnCall(level, name, until))
+        seen.setdefault((level, name), OnCall(level, name, _time(entry.get("end"))))
     return list(seen.values())
+
+
+def _time(value: Any) -> datetime | None:
+    """An ISO 8601 time, or None when absent or unreadable."""
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None

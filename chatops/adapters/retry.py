@@ -1,11 +1,14 @@
 """One retry policy for every remote call: bounded, Retry-After aware, create-safe.
 
 Vendor guidance followed here:
-- PagerDuty Events API v2: retry 429 and 5xx with back-off; a trigger with the same
-  dedup_key is de-duplicated, so re-sending it cannot page twice
-  (developer.pagerduty.com, "Events API v2 Overview", response codes & retry logic).
-- PagerDuty REST API: on 429 wait and retry ("REST API Rate Limits").
-- GitLab: 429 answers carry Retry-After; honour it (docs.gitlab.com, "Rate limits").
+- PagerDuty Events API v2: 429 and 5xx are to be retried with back-off
+  (developer.pagerduty.com "Events API v2 Overview: response codes & retry logic",
+  as quoted in PagerDuty/pdpyras#115; the `pagerduty` client's EventsApiV2Client
+  retries 500/502/503/504 for the same reason). A trigger with the same dedup_key
+  joins the open alert, so re-sending it cannot page twice.
+- PagerDuty REST API: 429 means wait and retry ("REST API Rate Limits").
+- GitLab: a 429 carries Retry-After / RateLimit-Reset; honour it (docs.gitlab.com
+  "Rate limits on GitLab.com"; python-gitlab's own retry obeys the same header).
 A POST that may have been applied (timeout, 5xx) is never repeated blindly: the
 caller passes a `recheck` that looks for the result first.
 """
@@ -41,13 +44,14 @@ def _wait(state: tenacity.RetryCallState) -> float:
     return delay * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not crypto
 
 
-def _stop(budget: float) -> Callable[[tenacity.RetryCallState], bool]:
-    """Stop after MAX_ATTEMPTS or when the next wait would pass the time budget."""
+def _stop(budget: float, attempt_seconds: float) -> Callable[[tenacity.RetryCallState], bool]:
+    """Stop after MAX_ATTEMPTS or when the wait plus one more attempt would pass the budget."""
 
     def stop(state: tenacity.RetryCallState) -> bool:
         if state.attempt_number >= MAX_ATTEMPTS:
             return True
-        return (state.seconds_since_start or 0.0) + state.upcoming_sleep > budget
+        elapsed = state.seconds_since_start or 0.0
+        return elapsed + state.upcoming_sleep + attempt_seconds > budget
 
     return stop
 
@@ -57,8 +61,12 @@ def call(
     budget: float,
     recheck: Callable[[], T | None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    attempt_seconds: float = 0.0,
 ) -> T:
     """Run fn, retrying transient failures within budget seconds.
+
+    attempt_seconds is how long one attempt may take (the request timeout): no
+    attempt starts that could end after the budget.
 
     When an attempt failed ambiguously (the server may have acted) and a recheck
     is given, the recheck runs before the next attempt; a found result wins.
@@ -79,7 +87,7 @@ def call(
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception(_retryable),
         wait=_wait,
-        stop=_stop(budget),
+        stop=_stop(budget, attempt_seconds),
         sleep=sleep,
         reraise=True,
     )

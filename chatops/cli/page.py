@@ -34,8 +34,7 @@ def requester(env: Environment) -> Requester:
     return Requester(
         login=login if _LOGIN.match(login) else "",
         slack_user=env.ci.get("CHAT_USER_ID", ""), channel=env.ci.get("CHAT_CHANNEL", ""),
-        job_url=env.ci.get("CI_JOB_URL", ""), pipeline_id=env.ci.get("CI_PIPELINE_ID", ""),
-        gitlab_url=env.gitlab_url,
+        job_url=env.ci.get("CI_JOB_URL", ""), gitlab_url=env.gitlab_url,
     )
 
 
@@ -61,12 +60,9 @@ def _adapters(config: Config, env: Environment,
     require_env([("GITLAB_TOKEN", env.gitlab_token),
                  (config.teams[team_env].routing_key_env, routing_key)])
     assert env.gitlab_token is not None and routing_key is not None
-    http = config.http
-    tracker = GitLabTracker(env.gitlab_url, env.gitlab_token, env.ca_bundle,
-                            http.timeout_seconds, http.gitlab_budget_seconds)
+    tracker = GitLabTracker(env.gitlab_url, env.gitlab_token, env.ca_bundle, config.http)
     pager = PagerDutyPager(env.pagerduty_api_url, env.pagerduty_events_url,
-                           env.pagerduty_api_token, env.ca_bundle, http.timeout_seconds,
-                           http.pagerduty_budget_seconds)
+                           env.pagerduty_api_token, env.ca_bundle, config.http)
     return tracker, pager, routing_key
 
 
@@ -98,6 +94,25 @@ def execute(words: tuple[str, ...], incident: str | None, severity: str | None,
     return result.reply, result.flow.outcome
 
 
+def refusal(exc: ChatopsError) -> str:
+    """The reply when nothing was sent: what is wrong, and what to do now."""
+    if isinstance(exc, ConfigError):
+        return (f"NOT PAGED: chatops is misconfigured. {exc.message}\n{exc.hint}\n"
+                "If this is urgent, page by hand in PagerDuty now (the team's service, "
+                "New Incident) and tell the ChatOps maintainers.")
+    return f"NOT PAGED: {exc.message}\n{exc.hint}".rstrip()
+
+
+def crash_reply(audit: AuditLog) -> str:
+    """The reply after an unexpected error: say whether the page had already gone out."""
+    sent = any(" action=trigger-page " in line and " outcome=ok" in line for line in audit.lines)
+    if sent:
+        return ("PAGED, but chatops then CRASHED (a bug) before it finished: the page went out; "
+                "the incident issue may lack its labels or note. Tell the ChatOps maintainers.")
+    return ("NOT PAGED: chatops CRASHED (a bug) before the page went out. Page by hand in "
+            "PagerDuty NOW (the team's service, New Incident), then tell the ChatOps maintainers.")
+
+
 @click.command()
 @click.argument("words", nargs=-1)
 @click.option("--incident", metavar="REF", help="Issue URL, group/project#N or N to page on.")
@@ -114,13 +129,11 @@ def page(words: tuple[str, ...], incident: str | None, severity: str | None, dry
         code = 1 if outcome.failed else 0
         result = f"RESULT outcome={outcome.value}"
     except ChatopsError as exc:
-        verb = "NOT PAGED (configuration problem)" if isinstance(exc, ConfigError) else "NOT PAGED"
-        reply = f"{verb}: {exc.message}\n{exc.hint}".rstrip()
+        reply = refusal(exc)
         code, result = exc.exit_code, f"RESULT outcome=refused error={type(exc).__name__}"
     except Exception:
         print(crash_report(), file=sys.stderr, flush=True)
-        reply = ("chatops CRASHED (a bug), so the page may NOT have gone out. If the job log "
-                 "shows no 'action=trigger-page outcome=ok' line, page by hand in PagerDuty now.")
+        reply = crash_reply(audit)
         code, result = 70, "RESULT outcome=crashed"
     chat_reply(reply, chat=chat)
     print(result, flush=True)

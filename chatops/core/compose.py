@@ -25,7 +25,6 @@ class Requester:
     slack_user: str
     channel: str
     job_url: str
-    pipeline_id: str
     gitlab_url: str
 
     @property
@@ -87,6 +86,7 @@ def common_context(flow: PageFlow, team_key: str, team: Team, who: Requester,
         "covered": is_covered(team.coverage, now),
         "next_coverage": describe_start(upcoming, now),
         "prior": flow.prior,
+        "target_url": flow.target_url,
         "pd_incident": flow.incident,
         "coverage_text": coverage_text(team),
         "policy_id": team.escalation_policy_id,
@@ -122,6 +122,8 @@ def pd_event(flow: PageFlow, team_key: str, team: Team, who: Requester,
     links = []
     if issue is not None:
         links.append({"href": issue.web_url, "text": f"Incident issue {issue.project}#{issue.iid}"})
+    elif flow.target_url:
+        links.append({"href": flow.target_url, "text": "Incident issue"})
     if who.job_url:
         links.append({"href": who.job_url, "text": "ChatOps job (audit trail)"})
     details = {
@@ -131,7 +133,8 @@ def pd_event(flow: PageFlow, team_key: str, team: Team, who: Requester,
         "slack_user_id": who.slack_user or "-",
         "slack_channel_id": who.channel or "-",
         "ci_job_url": who.job_url or "-",
-        "incident_issue": issue.web_url if issue else f"not created: {flow.gitlab_problem}",
+        "incident_issue": (issue.web_url if issue else flow.target_url
+                           or f"not created: {flow.gitlab_problem}"),
         "expected_response": response_text(team),
     }
     event: dict[str, Any] = {

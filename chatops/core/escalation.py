@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chatops.core.model import (
+    ACKNOWLEDGED,
     ESCALATION_LABELS,
+    FAILED,
+    TRIGGERED,
     Issue,
     OnCall,
     Outcome,
@@ -15,10 +18,9 @@ from chatops.core.model import (
 )
 from chatops.core.request import PageRequest
 
-TRIGGERED = "escalation::triggered"
-FAILED = "escalation::failed"
 # A page recorded on an issue still counts while its escalation is open.
-ACTIVE_LABELS = frozenset({TRIGGERED, "escalation::acknowledged"})
+ACTIVE_LABELS = frozenset({TRIGGERED, ACKNOWLEDGED})
+OPEN_STATUSES = frozenset({"triggered", "acknowledged"})
 
 
 # ---- events: what happened -------------------------------------------------
@@ -44,6 +46,7 @@ class IssueChecked:
     problem: str = ""
     not_found: bool = False
     dedup_key: str = ""
+    incident: PagerDutyIncident | None = None  # of the latest recorded page, if read
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,7 @@ class PageFlow:
     request: PageRequest
     team_labels: tuple[str, ...]
     new_dedup_key: str
+    target_url: str = ""  # the --incident issue's address, known before it is read
     oncall_readable: bool = True
     oncall: tuple[OnCall, ...] | None = None
     oncall_problem: str = ""
@@ -164,7 +168,6 @@ class PageFlow:
     pending: int = 0
     record_problems: tuple[str, ...] = ()
     outcome: Outcome | None = None
-    started_at: datetime | None = field(default=None, compare=False)
 
     @property
     def done(self) -> bool:
@@ -176,7 +179,7 @@ def step(flow: PageFlow, event: Event, now: datetime) -> tuple[PageFlow, list[Ac
     """Advance the flow by one event; return the new state and the actions to run."""
     match event:
         case Started():
-            return _start(replace(flow, started_at=now))
+            return _start(flow)
         case OnCallChecked(entries, problem):
             return _decide(replace(flow, oncall=entries, oncall_problem=problem, oncall_done=True))
         case IssueChecked():
@@ -213,14 +216,20 @@ def _start(flow: PageFlow) -> tuple[PageFlow, list[Action]]:
 
 def _checked_issue(flow: PageFlow, event: IssueChecked) -> tuple[PageFlow, list[Action]]:
     """Remember what the issue look-up found, then decide if both look-ups are in."""
-    active = event.issue is not None and bool(set(event.issue.labels) & ACTIVE_LABELS)
-    prior = event.records[-1] if event.records and active else None
-    flow = replace(flow, issue_done=True, issue=event.issue, prior=prior,
+    prior = event.records[-1] if event.records and _still_open(event) else None
+    flow = replace(flow, issue_done=True, issue=event.issue, prior=prior, incident=event.incident,
                    gitlab_problem=event.problem,
                    new_dedup_key=event.dedup_key or flow.new_dedup_key)
     if event.not_found:
         return replace(flow, outcome=Outcome.INCIDENT_NOT_FOUND), []
     return _decide(flow)
+
+
+def _still_open(event: IssueChecked) -> bool:
+    """Is the recorded page's escalation open? PagerDuty decides; the labels if unreadable."""
+    if event.incident is not None:
+        return event.incident.status in OPEN_STATUSES
+    return event.issue is not None and bool(set(event.issue.labels) & ACTIVE_LABELS)
 
 
 def _decide(flow: PageFlow) -> tuple[PageFlow, list[Action]]:

@@ -10,13 +10,15 @@ from enum import Enum
 
 from chatops.core.refs import IssueRef
 
-ESCALATION_LABELS = (
-    "escalation::triggered",
-    "escalation::acknowledged",
-    "escalation::resolved",
-    "escalation::failed",
-)
-_MARKER = re.compile(r"<!-- chatops:v1 (?P<kind>\w+) (?P<fields>[^>]*?) -->")
+TRIGGERED = "escalation::triggered"
+ACKNOWLEDGED = "escalation::acknowledged"
+RESOLVED = "escalation::resolved"
+FAILED = "escalation::failed"
+ESCALATION_LABELS = (TRIGGERED, ACKNOWLEDGED, RESOLVED, FAILED)
+# Only a marker that starts a line counts: quoted chat text is indented, so a marker
+# typed into a chat message can never be mistaken for one of ours.
+_MARKER = re.compile(r"^<!-- chatops:v1 (?P<kind>\w+) (?P<fields>[^>\n]*?) -->$", re.M)
+_VALUE = re.compile(r"^[\w:/#.+%-]+$")
 
 
 @dataclass(frozen=True)
@@ -100,8 +102,8 @@ def read_markers(text: str, kind: str) -> list[dict[str, str]]:
     found = []
     for match in _MARKER.finditer(text):
         if match.group("kind") == kind:
-            pairs = (item.split("=", 1) for item in match.group("fields").split())
-            found.append({k: v for k, v in pairs})
+            pairs = (item.split("=", 1) for item in match.group("fields").split() if "=" in item)
+            found.append({k: v for k, v in pairs if _VALUE.match(v)})
     return found
 
 

@@ -37,5 +37,5 @@ class Pager(Protocol):
     def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
         """Send a trigger event; return its dedup key."""
 
-    def incident(self, dedup_key: str) -> PagerDutyIncident | None:
-        """The incident of a dedup key, if PagerDuty shows it yet."""
+    def incident(self, dedup_key: str, wait: bool = True) -> PagerDutyIncident | None:
+        """The incident of a dedup key (wait: poll briefly for a just-sent trigger)."""

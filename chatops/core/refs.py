@@ -25,11 +25,20 @@ class IssueRef:
 
     def resolve(self, default_project: str, gitlab_url: str) -> IssueRef:
         """The same reference with the project filled in, checked against our GitLab."""
-        ours = urlsplit(gitlab_url).netloc.lower()
-        if self.host is not None and self.host.lower() != ours:
-            raise InputError(f"Issue {self} is on {self.host}, not on this GitLab ({ours}).",
+        ours = urlsplit(gitlab_url)
+        if self.host is not None and self.host.lower() != ours.netloc.lower():
+            raise InputError(f"Issue {self} is on {self.host}, not on this GitLab "
+                             f"({ours.netloc}).",
                              "Give an issue of the GitLab instance that runs ChatOps.")
-        return IssueRef(self.project or default_project, self.iid)
+        project = self.project or default_project
+        prefix = ours.path.strip("/")  # GitLab served under a path, e.g. https://host/gitlab
+        if self.host is not None and prefix and project.startswith(prefix + "/"):
+            project = project[len(prefix) + 1:]
+        return IssueRef(project, self.iid)
+
+    def url(self, gitlab_url: str) -> str:
+        """The issue's web address (for a resolved reference)."""
+        return f"{gitlab_url.rstrip('/')}/{self.project}/-/issues/{self.iid}"
 
     def __str__(self) -> str:
         return f"{self.project}#{self.iid}" if self.project else f"#{self.iid}"
@@ -37,7 +46,7 @@ class IssueRef:
 
 def parse_ref(text: str) -> IssueRef:
     """Parse an issue or incident URL, group/project#N, or N."""
-    value = text.strip().strip("<>")
+    value = text.strip().strip("<>").split("|", 1)[0]  # Slack sends links as <url|text>
     host = None
     if value.startswith(("https://", "http://")):
         parts = urlsplit(value)

@@ -12,12 +12,14 @@ from chatops.errors import InputError
 
 MAX_MESSAGE_CHARS = 4000
 DEFAULT_SEVERITY = 2
-_OPTION = re.compile(
-    r"^(?:--incident(?:=|\s+)(?P<ref>\S+)|--severity(?:=|\s+)(?P<sev>\S+)|(?P<dry>--dry-run))(?:\s+|$)"
-)
-_TRAILING = re.compile(
-    r"(?:^|\s)(?:--incident(?:=|\s+)(?P<ref>\S+)|--severity(?:=|\s+)(?P<sev>\S+)|(?P<dry>--dry-run))\s*$"
-)
+_KNOWN = (r"(?:--incident(?:=|\s+)(?P<ref>\S+)|--severity(?:=|\s+)(?P<sev>\S+)"
+          r"|(?P<dry>--dry-run))")
+_LEADING = re.compile(rf"^{_KNOWN}(?:\s+|$)")
+_TRAILING = re.compile(rf"(?:^|\s){_KNOWN}\s*$")
+# Slack's autocorrect turns "--" into an em or en dash.
+_DASHES = re.compile(r"(?<!\S)(?:[—–]|-[—–]|[—–]-)(?=(?:incident|severity|dry-run)\b)")
+_LEFTOVER = re.compile(r"(?<!\S)--(?:incident|severity|dry-run)\b")
+_UNKNOWN_LEADING = re.compile(r"^--[a-z][\w-]*")
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
 
 
@@ -37,17 +39,32 @@ def parse_chat_input(text: str, teams: Sequence[str]) -> PageRequest:
     stripped = text.strip()
     if not stripped:
         raise InputError("No team given.", _usage(teams))
-    parts = stripped.split(None, 1)
+    parts = _DASHES.sub("--", stripped).split(None, 1)
     team, rest = parts[0], (parts[1] if len(parts) > 1 else "")
     options: dict[str, str] = {}
-    while (match := _OPTION.match(rest)) is not None:
+    while (match := _LEADING.match(rest)) is not None:
         _collect(match, options)
         rest = rest[match.end():]
     while (match := _TRAILING.search(rest)) is not None:
         _collect(match, options)
         rest = rest[: match.start()]
+    _refuse_stray_options(rest)
     return build_request(team, rest, options.get("ref"), options.get("sev"),
                          "dry" in options, teams)
+
+
+def _refuse_stray_options(message: str) -> None:
+    """Options in the middle of the message, or unknown ones, must not pass silently."""
+    unknown = _UNKNOWN_LEADING.match(message)
+    if unknown:
+        raise InputError(f"Unknown option {unknown.group(0)!r}.",
+                         "Options are --incident REF, --severity 1-4 and --dry-run.")
+    stray = _LEFTOVER.search(message)
+    if stray:
+        raise InputError(f"Option {stray.group(0)!r} is inside the message, so it was not "
+                         "applied; nothing was sent.",
+                         "Put options right after the team name or at the very end: "
+                         "/chatops run page TEAM --severity 1 MESSAGE")
 
 
 def _collect(match: re.Match[str], options: dict[str, str]) -> None:
@@ -84,7 +101,9 @@ def parse_severity(value: str | int | None) -> int:
     """Severity 1 (highest) to 4; default 2."""
     if value is None:
         return DEFAULT_SEVERITY
-    text = str(value).strip().lower().removeprefix("s").removeprefix("severity")
+    text = str(value).strip().lower()
+    for prefix in ("severity", "sev", "s"):
+        text = text.removeprefix(prefix)
     if text in {"1", "2", "3", "4"}:
         return int(text)
     raise InputError(f"Severity {value!r} is not one of 1, 2, 3, 4.",
@@ -109,5 +128,5 @@ def _did_you_mean(team: str, teams: Sequence[str]) -> str:
 def _usage(teams: Sequence[str]) -> str:
     """How to call page."""
     example = sorted(teams)[0] if teams else "TEAM"
-    return ("Usage: /chatops run page <team> <message> [--incident REF] [--severity 1-4], "
+    return ("Usage: /chatops run page TEAM MESSAGE [--incident REF] [--severity 1-4], "
             f"e.g. /chatops run page {example} praefect is failing over")

@@ -20,8 +20,8 @@ from tests.support.pd_spec import PagerDutySpec, spec_available
 
 SECTION = re.compile(r"section_start:\d+:chat_reply\s\x1b\[0K\n(.*?)section_end:\d+:chat_reply",
                      re.S)
-FAST_HTTP = ("\n[http]\ntimeout_seconds = 2\ngitlab_budget_seconds = 4\n"
-             "pagerduty_budget_seconds = 6\n")
+FAST_HTTP = ("\n[http]\ntimeout_seconds = 2\nlookup_budget_seconds = 2.5\n"
+             "gitlab_budget_seconds = 4\npagerduty_budget_seconds = 6\n")
 
 
 @dataclass

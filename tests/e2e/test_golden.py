@@ -60,11 +60,11 @@ def run_flow(emu: Emulator, message: str, incident: str | None = None) -> Outcom
     request = build_request("gitaly", message, incident, None, False, list(config.teams))
     who = Requester("sre-alice", "U0DEMOUSER", "C0DEMOCHAN",
                     "https://gitlab.example.com/gitlab-com/gl-infra/chatops/-/jobs/5150",
-                    "424242", "https://gitlab.example.com")
+                    "https://gitlab.example.com")
     plan = PagePlan(config, request, who, lambda: NOW)
-    tracker = GitLabTracker(env["GITLAB_URL"], env["GITLAB_TOKEN"], emu.ca_file, 5, 10)
+    tracker = GitLabTracker(env["GITLAB_URL"], env["GITLAB_TOKEN"], emu.ca_file, config.http)
     pager = PagerDutyPager(env["PAGERDUTY_API_URL"], env["PAGERDUTY_EVENTS_URL"],
-                           env["PAGERDUTY_API_TOKEN"], emu.ca_file, 5, 10)
+                           env["PAGERDUTY_API_TOKEN"], emu.ca_file, config.http)
     audit = AuditLog("@sre-alice", io.StringIO(), lambda: NOW)
     result = PageRunner(plan, tracker, pager, env["PAGERDUTY_ROUTING_KEY_GITALY"], audit).run()
     assert result.flow.outcome is not None

@@ -32,7 +32,9 @@ def test_page_opens_incident_pages_oncall_and_replies(harness: Harness) -> None:
     assert len(event["payload"]["summary"]) <= 1024
     assert event["payload"]["custom_details"]["message"] == MESSAGE
     reply = job.reply
-    assert reply.startswith("PAGED Gitaly: Ada Lovelace (on call)")
+    assert reply.startswith("PAGED Gitaly (S2): Ada Lovelace (on call) was notified")
+    assert f"PagerDuty incident #{incident['incident_number']} (triggered): " \
+        f"{incident['html_url']}" in reply
     assert issue["web_url"] in reply and "15-30 minutes" in reply
     assert "/chatops run page" in reply
     actions = [line.split("action=")[1].split()[0] for line in job.audit]

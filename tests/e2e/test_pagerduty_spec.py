@@ -12,7 +12,13 @@ def test_pagerduty_specs_are_present_for_request_validation() -> None:
     """Without ../shared/specs the per-test validation is off: say so visibly."""
     if not spec_available():
         pytest.skip(skip_reason())
-    assert spec_available()
+    from tests.support.pd_spec import PagerDutySpec
+
+    problems = PagerDutySpec.load().validate(
+        "rest", "GET", "/oncalls", [("escalation_policy_ids[]", "PGITALY1"), ("bogus", "1")],
+        {"authorization": "Token token=x",
+         "accept": "application/vnd.pagerduty+json;version=2"}, "")
+    assert any("bogus" in p for p in problems), problems
 
 
 def test_page_requests_validate_and_a_bad_request_would_not(harness: Harness) -> None:

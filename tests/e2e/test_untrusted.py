@@ -18,7 +18,10 @@ def test_hostile_message_is_inert_everywhere(harness: Harness) -> None:
     assert harness.emu.gitlab.mass_mentions == []
     assert "{{ config }}" in issue["description"]  # shown literally, never rendered
     assert "@all" not in issue["title"]
-    assert "@all" not in job.reply and "<!channel>" not in job.reply
+    (event,) = harness.emu.pagerduty.events
+    summary = event["payload"]["summary"]  # PagerDuty may post it into Slack
+    assert "please look" in summary and "@all" not in summary and "<!channel>" not in summary
+    assert event["payload"]["custom_details"]["message"].startswith("/close\n")
 
 
 def test_hostile_message_on_existing_incident_is_inert(harness: Harness) -> None:

@@ -68,14 +68,16 @@ class FakePager:
     oncall_list: tuple[OnCall, ...] = (OnCall(1, "Ada Lovelace", None),)
     fail: bool = False
     events: list[dict[str, Any]] = field(default_factory=list)
+    statuses: dict[str, str] = field(default_factory=dict)
 
     def oncall(self, policy_id: str) -> tuple[OnCall, ...]:
         return self.oncall_list
 
-    def incident(self, dedup_key: str) -> PagerDutyIncident | None:
+    def incident(self, dedup_key: str, wait: bool = True) -> PagerDutyIncident | None:
         if not any(e["dedup_key"] == dedup_key for e in self.events):
             return None
-        return PagerDutyIncident("PINC1", 17, "https://pd.example/incidents/PINC1", "triggered")
+        status = self.statuses.get(dedup_key, "triggered")
+        return PagerDutyIncident("PINC1", 17, "https://pd.example/incidents/PINC1", status)
 
     def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
         if self.fail:

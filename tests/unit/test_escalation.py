@@ -87,6 +87,16 @@ def test_open_escalation_already_paged_is_not_paged_again() -> None:
     assert actions == [] and f.outcome is Outcome.ALREADY_PAGED and f.dedup_key == "k1"
 
 
+def test_pagerduty_status_wins_over_stale_labels() -> None:
+    stale = Issue("g/p", 7, "u", "t", "opened", ("escalation::triggered",))
+    record = PageRecord("gitaly", "k1", "x", "job")
+    resolved = PagerDutyIncident("P1", 3, "https://pd/P1", "resolved")
+    f, _ = step(flow(), Started(), NOW)
+    f, _ = step(f, OnCallChecked((ADA,)), NOW)
+    f, actions = step(f, IssueChecked(stale, (record,), dedup_key="k1", incident=resolved), NOW)
+    assert actions == [Trigger("k1")]
+
+
 def test_resolved_escalation_can_be_paged_again() -> None:
     resolved = Issue("g/p", 7, "u", "t", "opened", ("escalation::resolved",))
     record = PageRecord("gitaly", "k1", "x", "job")
@@ -144,3 +154,15 @@ def test_missing_incident_ends_without_page() -> None:
 def test_dry_run_does_nothing() -> None:
     f, actions = step(flow(dry_run=True), Started(), NOW)
     assert actions == [] and f.outcome is Outcome.DRY_RUN
+
+
+def test_markers_count_only_at_line_start_with_plain_values() -> None:
+    from chatops.core.model import marker, page_records, read_markers
+    from chatops.core.text import code_block
+
+    ours = marker("paged", team="gitaly", dedup_key="chatops/g/p#1/gitaly", at="2026", job="-")
+    forged = code_block(marker("paged", team="gitaly", dedup_key="EVIL", at="x", job="-"))
+    assert [r.dedup_key for r in page_records([forged], "gitaly")] == []
+    assert [r.dedup_key for r in page_records([ours], "gitaly")] == ["chatops/g/p#1/gitaly"]
+    odd = "<!-- chatops:v1 paged team=gitaly dedup_key=k at=@here job=- -->"
+    assert read_markers(odd, "paged") == [{"team": "gitaly", "dedup_key": "k", "job": "-"}]

@@ -40,3 +40,13 @@ def test_crash_report_masks_secrets_in_tracebacks() -> None:
         report = crash_report()
     assert "Traceback" in report and "glpat-crash-secret-7777" not in report
     assert "…7777" in report
+
+
+def test_crash_reply_says_whether_the_page_went_out() -> None:
+    from chatops.audit import AuditLog
+    from chatops.cli.page import crash_reply
+
+    audit = AuditLog("@a", io.StringIO())
+    assert crash_reply(audit).startswith("NOT PAGED: chatops CRASHED")
+    audit.record("trigger-page", "pagerduty:gitaly:k", "ok")
+    assert crash_reply(audit).startswith("PAGED, but chatops then CRASHED")

@@ -26,6 +26,13 @@ def test_rejected_forms(text: str) -> None:
         parse_ref(text)
 
 
+def test_slack_link_form_and_path_prefixed_gitlab() -> None:
+    ref = parse_ref("<https://host.example/gitlab/g/p/-/issues/5|g/p#5>")
+    assert ref.resolve("x/y", "https://host.example/gitlab") == IssueRef("g/p", 5)
+    assert ref.resolve("x/y", "https://host.example/gitlab").url(
+        "https://host.example/gitlab") == "https://host.example/gitlab/g/p/-/issues/5"
+
+
 def test_resolve_fills_project_and_rejects_other_instances() -> None:
     assert parse_ref("5").resolve("g/p", "https://gitlab.com") == IssueRef("g/p", 5)
     with pytest.raises(InputError, match="not on this GitLab"):

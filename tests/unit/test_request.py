@@ -30,10 +30,26 @@ def test_leading_and_trailing_options_are_recognised() -> None:
     assert req.dry_run is True
 
 
-def test_options_inside_the_message_stay_text() -> None:
-    req = parse_chat_input("gitaly run it with --severity 1 flag please", TEAMS)
-    assert req.message == "run it with --severity 1 flag please"
-    assert req.severity == 2
+@pytest.mark.parametrize("text", ["gitaly test please ignore --dry-run but check",
+                                  "gitaly run it with --severity 1 flag please"])
+def test_options_inside_the_message_are_refused_not_ignored(text: str) -> None:
+    with pytest.raises(InputError, match="inside the message"):
+        parse_chat_input(text, TEAMS)
+
+
+def test_unknown_leading_option_is_refused() -> None:
+    with pytest.raises(InputError, match="Unknown option '--sev'"):
+        parse_chat_input("gitaly --sev 1 disk full", TEAMS)
+
+
+def test_slack_em_dash_options_are_understood() -> None:
+    req = parse_chat_input("gitaly —severity 1 disk full –dry-run", TEAMS)
+    assert (req.severity, req.dry_run, req.message) == (1, True, "disk full")
+
+
+@pytest.mark.parametrize("value", ["1", "S1", "sev1", "severity1", " 1 "])
+def test_severity_spellings(value: str) -> None:
+    assert build_request("gitaly", "down", None, value, False, TEAMS).severity == 1
 
 
 def test_unknown_team_suggests_and_lists_known_teams() -> None:
