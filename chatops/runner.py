@@ -184,7 +184,8 @@ class PageRunner:
         return incident
 
     def _find_request_issue(self) -> Event:
-        project, token = self.plan.config.incident_project, compose.search_token(self.plan.key)
+        project = self.plan.config.incident_project
+        token = compose.request_marker_prefix(self.plan.key)
         try:
             issue = self.tracker.find_by_marker(project, token)
         except ChatopsError as exc:
@@ -198,7 +199,7 @@ class PageRunner:
 
     def _open_issue(self, _: OpenIssue) -> Event:
         project = self.plan.config.incident_project
-        token = compose.search_token(self.plan.key)
+        token = compose.request_marker_prefix(self.plan.key)
         try:
             issue = self.tracker.open_issue(project, self.plan.title(), self.plan.description(),
                                             list(self.team.labels), token)

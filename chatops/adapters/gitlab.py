@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -34,14 +35,16 @@ _HINTS = {
     404: "Project or issue not found, or the token cannot see it.",
     429: "GitLab is rate limiting us; wait a minute before retrying.",
 }
+RECENT_DAYS = 7  # how far back a retried or repeated request finds its issue
 _DOWN = "GitLab is unreachable or failing; check the GitLab status page."
 
 
 class GitLabTracker:
     """Issues, labels and notes through the GitLab REST API v4."""
 
-    def __init__(self, url: str, token: str, ca_bundle: str | None, http: Http) -> None:
-        self._token, self._http = token, http
+    def __init__(self, url: str, token: str, ca_bundle: str | None, http: Http,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._token, self._http, self._clock = token, http, clock
         timeout = http.timeout_seconds
         self._last = threading.local()
         session = requests.Session()
@@ -90,25 +93,33 @@ class GitLabTracker:
         return retry.call(fn, budget, recheck=recheck, attempt_seconds=http.timeout_seconds)
 
     def find_by_marker(self, project: str, text: str) -> Issue | None:
-        """The newest open issue whose description contains text, if any."""
+        """The newest open issue this token created lately with a line starting with text."""
         return self._retry(lambda: self._find(project, text), before_page=True)
 
     def _find(self, project: str, text: str) -> Issue | None:
-        """One search for the issue whose description contains text."""
-        endpoint = f"GET /projects/{quote(project, safe='')}/issues?search"
+        """One look at the open issues this token created in the last RECENT_DAYS.
 
-        def search() -> Issue | None:
+        Not `search=`: GitLab's issue search is full-text with stemming, whose
+        handling of a token inside an HTML comment is not something to bet a page
+        on. scope=created_by_me + created_after is exact and costs one request.
+        """
+        endpoint = f"GET /projects/{quote(project, safe='')}/issues?scope=created_by_me"
+        since = self._clock() - timedelta(days=RECENT_DAYS)
+
+        def look() -> Issue | None:
             # With query_parameters, python-gitlab sends only those (plus per_page).
-            query = {"search": text, "in": "description", "state": "opened",
+            query = {"scope": "created_by_me", "state": "opened",
+                     "created_after": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
                      "order_by": "created_at", "sort": "desc"}
             found = self._project(project).issues.list(
-                query_parameters=query, per_page=20, get_all=False, **_ONCE)
+                query_parameters=query, per_page=100, get_all=False, **_ONCE)
             for item in found:
-                if text in (item.attributes.get("description") or ""):
+                lines = str(item.attributes.get("description") or "").splitlines()
+                if any(line.startswith(text) for line in lines):
                     return _issue(project, item.attributes)
             return None
 
-        return self._call(endpoint, search)
+        return self._call(endpoint, look)
 
     def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
         """The issue and the bodies of all its notes, oldest first."""

@@ -34,8 +34,13 @@ class Requester:
 
 
 def search_token(key: str) -> str:
-    """The searchable token that identifies the issue a request opened."""
+    """The token that identifies the issue a request opened."""
     return f"chatops-request-{key}"
+
+
+def request_marker_prefix(key: str) -> str:
+    """How the request marker line of an issue starts (markers count only at line start)."""
+    return request_marker(key, "", "").split(" team=", 1)[0] + " "
 
 
 def dedup_key_for_request(project: str, team: str, key: str) -> str:

@@ -12,7 +12,7 @@ class IssueTracker(Protocol):
     """Where incident issues live (GitLab)."""
 
     def find_by_marker(self, project: str, text: str) -> Issue | None:
-        """The newest open issue whose description contains text."""
+        """The newest open issue chatops created lately with a line starting with text."""
 
     def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
         """An issue and the bodies of its notes, oldest first."""

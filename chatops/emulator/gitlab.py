@@ -210,8 +210,14 @@ class GitLabApp:
         sort = params.choice("sort", ("asc", "desc"), "desc")
         if params.boolean("with_labels_details") is None:
             params.declared["with_labels_details"] = False
+        # scope: lib/api/issues.rb `optional :scope, values: %w[created-by-me assigned-to-me
+        # created_by_me assigned_to_me all]`; created_by_me filters on the token's user.
+        scope = params.choice("scope", ("created_by_me", "created-by-me", "assigned_to_me",
+                                        "assigned-to-me", "all"), "all")
+        mine = user.id if user is not None and scope.startswith("created") else None
         wanted = IssueFilter(
             state=state, labels=params.names("labels"), iids=params.integers("iids"),
+            creator_id=-1 if scope.startswith("created") and mine is None else mine,
             search=params.string("search"), scope=params.string("in"),
             issue_type=params.choice("issue_type", ISSUE_TYPES),
             confidential=params.boolean("confidential"), author_id=params.integer("author_id"),

@@ -114,6 +114,7 @@ class IssueFilter:
     issue_type: str | None = None
     confidential: bool | None = None
     author_id: int | None = None
+    creator_id: int | None = None  # scope=created_by_me
     assignee: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
@@ -128,6 +129,7 @@ class IssueFilter:
             self.issue_type is None or issue.issue_type == self.issue_type,
             self.confidential is None or issue.confidential == self.confidential,
             self.author_id is None or issue.author_id == self.author_id,
+            self.creator_id is None or issue.author_id == self.creator_id,
             not self.labels or _labels_match(self.labels, issue.label_names()),
             not self.assignee or _assignee_match(self.assignee, issue.assignee_ids),
             self.created_after is None or issue.created_at >= self.created_after,

@@ -62,7 +62,8 @@ def run_flow(emu: Emulator, message: str, incident: str | None = None) -> Outcom
                     "https://gitlab.example.com/gitlab-com/gl-infra/chatops/-/jobs/5150",
                     "https://gitlab.example.com")
     plan = PagePlan(config, request, who, lambda: NOW)
-    tracker = GitLabTracker(env["GITLAB_URL"], env["GITLAB_TOKEN"], emu.ca_file, config.http)
+    tracker = GitLabTracker(env["GITLAB_URL"], env["GITLAB_TOKEN"], emu.ca_file, config.http,
+                            clock=lambda: NOW)
     pager = PagerDutyPager(env["PAGERDUTY_API_URL"], env["PAGERDUTY_EVENTS_URL"],
                            env["PAGERDUTY_API_TOKEN"], emu.ca_file, config.http)
     audit = AuditLog("@sre-alice", io.StringIO(), lambda: NOW)

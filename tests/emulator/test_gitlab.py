@@ -262,3 +262,18 @@ def test_seeded_gitaly_issue(emu: Emulator, gl: gitlab.Gitlab) -> None:
         "Gitaly latency spike", "opened", "issue")
     assert issue.references["full"] == "gitlab-org/gitaly#42"
     assert gl.projects.get(2009).issues.create({"title": "next"}).iid == 43
+
+
+def test_scope_created_by_me_lists_only_the_token_users_issues(emu: Emulator) -> None:
+    """GET /projects/:id/issues?scope=created_by_me filters on the token's user."""
+    headers = {"PRIVATE-TOKEN": emu.env()["GITLAB_TOKEN"]}
+    base = f"{emu.gitlab_url}/api/v4/projects/gitlab-org%2Fgitaly/issues"
+    mine = requests.get(base, params={"scope": "created_by_me"}, headers=headers,
+                        verify=emu.ca_file, timeout=10)
+    every = requests.get(base, params={"scope": "all"}, headers=headers, verify=emu.ca_file,
+                         timeout=10)
+    assert mine.status_code == every.status_code == 200
+    assert len(every.json()) >= 1 and mine.json() == []  # #42 was opened by someone else
+    bad = requests.get(base, params={"scope": "everything"}, headers=headers,
+                       verify=emu.ca_file, timeout=10)
+    assert bad.status_code == 400

@@ -27,7 +27,8 @@ class FakeTracker:
     def find_by_marker(self, project: str, text: str) -> Issue | None:
         self._check("find")
         for issue in self.issues.values():
-            if issue.project == project and text in issue.description:
+            lines = issue.description.splitlines()
+            if issue.project == project and any(ln.startswith(text) for ln in lines):
                 return issue
         return None
 
