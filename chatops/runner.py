@@ -136,6 +136,7 @@ class PageRunner:
         return handlers[type(action)](action)
 
     def _check_oncall(self, _: CheckOnCall) -> Event:
+        """Ask PagerDuty who is on call for the team's policy."""
         policy = self.team.escalation_policy_id
         try:
             entries = self.pager.oncall(policy)
@@ -147,6 +148,7 @@ class PageRunner:
         return OnCallChecked(entries)
 
     def _find_issue(self, _: FindIssue) -> Event:
+        """Find this request's issue, or load the --incident issue."""
         if self.target is None:
             return self._find_request_issue()
         return self._load(self.target)
@@ -184,6 +186,7 @@ class PageRunner:
         return incident
 
     def _find_request_issue(self) -> Event:
+        """Look for the open issue this same request opened earlier."""
         project = self.plan.config.incident_project
         token = compose.request_marker_prefix(self.plan.key)
         try:
@@ -198,6 +201,7 @@ class PageRunner:
         return self._load(issue.ref)
 
     def _open_issue(self, _: OpenIssue) -> Event:
+        """Create the incident issue."""
         project = self.plan.config.incident_project
         token = compose.request_marker_prefix(self.plan.key)
         try:
@@ -210,6 +214,7 @@ class PageRunner:
         return IssueOpened(issue)
 
     def _trigger(self, action: Trigger) -> Event:
+        """Send the page."""
         target = f"pagerduty:{self.request.team}:{action.dedup_key}"
         try:
             key = self.pager.trigger(self.routing_key, self.plan.event())
@@ -220,6 +225,7 @@ class PageRunner:
         return PageSent(key)
 
     def _incident(self, action: FindIncident) -> Event:
+        """Read the PagerDuty incident the trigger opened."""
         target = f"pagerduty:incident_key={action.dedup_key}"
         try:
             incident = self.pager.incident(action.dedup_key)
@@ -231,6 +237,7 @@ class PageRunner:
         return IncidentLooked(incident)
 
     def _set_labels(self, action: SetLabels) -> Event:
+        """Label the issue."""
         assert self.flow.issue is not None
         issue = self.flow.issue
         try:
@@ -242,6 +249,7 @@ class PageRunner:
         return Recorded("labels")
 
     def _add_note(self, action: AddNote) -> Event:
+        """Comment on the issue."""
         assert self.flow.issue is not None
         issue, now = self.flow.issue, self.plan.clock()
         kind = "paged" if action.template == "paged" else "failed"

@@ -83,6 +83,7 @@ class GitLabTracker:
             return None
 
     def _project(self, path: str) -> Any:
+        """A project handle that makes no request."""
         return self._gl.projects.get(path, lazy=True)
 
     def _retry(self, fn: Callable[[], T], before_page: bool,
@@ -132,6 +133,7 @@ class GitLabTracker:
         return _issue(project, issue.attributes), notes
 
     def _note_bodies(self, issue: Any) -> list[str]:
+        """Every note body of an issue, oldest first (all pages)."""
         notes = issue.notes.list(sort="asc", order_by="created_at", per_page=100,
                                  iterator=True, **_ONCE)
         return [str(note.attributes.get("body") or "") for note in notes]

@@ -25,6 +25,7 @@ _LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$")
 
 
 def _now() -> datetime:
+    """The current time, in UTC."""
     return datetime.now(UTC)
 
 
