@@ -26,7 +26,7 @@ from chatops.config import Config
 from chatops.core.compose import Requester
 from chatops.core.model import Outcome
 from chatops.core.request import build_request
-from chatops.emulator import Emulator
+from chatops.emulator import Emulator, Fault
 from chatops.runner import PagePlan, PageRunner
 
 CASSETTES = Path(__file__).parent / "cassettes"
@@ -72,18 +72,29 @@ def run_flow(emu: Emulator, message: str, incident: str | None = None) -> Outcom
     return result.flow.outcome
 
 
-@pytest.mark.parametrize(("name", "message", "incident", "outcome"), [
-    ("page_new_issue", "praefect is failing over on file-01", None, Outcome.PAGED),
-    ("page_existing_incident", "replication stuck", "gitlab-org/gitaly#42", Outcome.PAGED),
-])
-def test_gitlab_requests_match_the_golden_transcript(name: str, message: str,
-                                                     incident: str | None,
-                                                     outcome: Outcome) -> None:
+FLOWS = {
+    # name: (runs of (message, --incident), fault on the PagerDuty trigger, last outcome)
+    "page_new_issue": ([("praefect is failing over on file-01", None)], None, Outcome.PAGED),
+    "page_existing_incident": ([("replication stuck", "gitlab-org/gitaly#42")], None,
+                               Outcome.PAGED),
+    "page_repeated": ([("praefect is failing over", None), ("praefect is failing over", None)],
+                      None, Outcome.ALREADY_PAGED),
+    "page_failed": ([("praefect is failing over", None)], 400, Outcome.PAGE_FAILED),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOWS))
+def test_gitlab_requests_match_the_golden_transcript(name: str) -> None:
+    runs, trigger_fault, outcome = FLOWS[name]
     cassette_file = CASSETTES / f"{name}.yaml"
     if not RECORD and not cassette_file.exists():
         pytest.fail(f"missing cassette {cassette_file}: record with CHATOPS_RECORD_CASSETTES=1")
     with Emulator.start() as emu, recorder().use_cassette(f"{name}.yaml") as cassette:
-        assert run_flow(emu, message, incident) is outcome
+        if trigger_fault:
+            emu.add_fault(Fault(service="pd-events", method="POST", path="/v2/enqueue",
+                                status=trigger_fault, times=10))
+        outcomes = [run_flow(emu, message, incident) for message, incident in runs]
+    assert outcomes[-1] is outcome
     assert RECORD or cassette.all_played, "the flow sent fewer GitLab requests than the transcript"
     for secret in emu.secrets():
         assert secret not in cassette_file.read_text(encoding="utf-8")
