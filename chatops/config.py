@@ -100,6 +100,14 @@ class Http(_Strict):
     gitlab_budget_seconds: float = Field(default=20.0, gt=0, le=600)
 
 
+class Sync(_Strict):
+    """The sync job."""
+
+    # How far back each run reads PagerDuty log entries: at least twice the schedule
+    # interval, so that one failed run loses nothing.
+    window_minutes: int = Field(default=60, ge=5, le=24 * 60)
+
+
 class Config(_Strict):
     """The whole chatops configuration."""
 
@@ -107,6 +115,7 @@ class Config(_Strict):
     teams: dict[str, Team] = Field(min_length=1)
     templates_dir: Path | None = None
     http: Http = Field(default_factory=Http)
+    sync: Sync = Field(default_factory=Sync)
 
     @field_validator("teams")
     @classmethod

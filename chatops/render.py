@@ -6,16 +6,23 @@ source, so chat text cannot become template code.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from chatops.core.coverage import describe_delta
 from chatops.core.text import code_block, defuse, single_line
 from chatops.errors import ConfigError
 
 _PACKAGE = "chatops.templates"
+
+
+def _clock(moment: datetime) -> str:
+    """A time as '2026-11-26 14:30 UTC'."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @cache
@@ -36,7 +43,8 @@ def _environment(override_dir: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(code_block=code_block, defuse=defuse, one_line=single_line)
+    env.filters.update(code_block=code_block, defuse=defuse, one_line=single_line,
+                       duration=describe_delta, clock=_clock)
     return env
 
 

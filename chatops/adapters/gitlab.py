@@ -93,11 +93,11 @@ class GitLabTracker:
         budget = http.lookup_budget_seconds if before_page else http.gitlab_budget_seconds
         return retry.call(fn, budget, recheck=recheck, attempt_seconds=http.timeout_seconds)
 
-    def find_by_marker(self, project: str, text: str) -> Issue | None:
-        """The newest open issue this token created lately with a line starting with text."""
-        return self._retry(lambda: self._find(project, text), before_page=True)
+    def find_by_marker(self, project: str, text: str, state: str = "opened") -> Issue | None:
+        """The newest issue (in state) this token created lately with a line starting with text."""
+        return self._retry(lambda: self._find(project, text, state), before_page=True)
 
-    def _find(self, project: str, text: str) -> Issue | None:
+    def _find(self, project: str, text: str, state: str = "opened") -> Issue | None:
         """One look at the open issues this token created in the last RECENT_DAYS.
 
         Not `search=`: GitLab's issue search is full-text with stemming, whose
@@ -109,7 +109,7 @@ class GitLabTracker:
 
         def look() -> Issue | None:
             # With query_parameters, python-gitlab sends only those (plus per_page).
-            query = {"scope": "created_by_me", "state": "opened",
+            query = {"scope": "created_by_me", "state": state,
                      "created_after": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
                      "order_by": "created_at", "sort": "desc"}
             found = self._project(project).issues.list(

@@ -11,7 +11,6 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 from typing import Any, TypeVar
 
 import httpx2
@@ -104,38 +103,33 @@ class PagerDutyPager:
         _one_attempt(client)
         return client, self._token
 
-    def oncall(self, policy_id: str) -> tuple[OnCall, ...]:
-        """Everyone on call now for the policy, lowest escalation level first."""
-        client, token = self._rest("GET /oncalls")
-        entries: list[dict[str, Any]] = []
-        offset = 0
+    def _list(self, path: str, key: str, params: dict[str, Any], budget: float,
+              cap: int = 1000) -> list[Any]:
+        """Every item of a classic-paginated list (limit/offset/more), up to cap."""
+        client, token = self._rest(f"GET {path}")
+        items: list[Any] = []
         with client:
             while True:
-                page = self._retry(partial(self._oncall_page, client, policy_id, offset, token),
-                                   self._http.lookup_budget_seconds)
-                entries.extend(page.get("oncalls", []))
-                if not page.get("more") or len(entries) >= 1000:
-                    break
-                offset = len(entries)
-        return tuple(sorted(_oncalls(entries), key=lambda o: (o.level, o.name)))
+                query = {**params, "limit": 100, "offset": len(items)}
 
-    def _oncall_page(self, client: pagerduty.RestApiV2Client, policy_id: str, offset: int,
-                     token: str) -> dict[str, Any]:
-        """One page of GET /oncalls."""
+                def get(query: dict[str, Any] = query) -> tuple[list[Any], bool]:
+                    body = pagerduty.successful_response(client.get(path, params=query)).json()
+                    if not isinstance(body.get(key), list):
+                        raise ValueError(f"no {key!r} list")
+                    return body[key], bool(body.get("more"))
+
+                page, more = self._retry(lambda: self._call(f"GET {path}", token, get), budget)
+                items.extend(page)
+                if not more or not page or len(items) >= cap:
+                    return items
+
+    def oncall(self, policy_id: str) -> tuple[OnCall, ...]:
+        """Everyone on call now for the policy, lowest escalation level first."""
         # The client turns list values into `name[]` parameters (PagerDuty's array form).
         params: dict[str, Any] = {"escalation_policy_ids": [policy_id], "earliest": "true",
-                                  "time_zone": "UTC", "limit": 100, "offset": offset}
-
-        def get() -> dict[str, Any]:
-            response = pagerduty.successful_response(client.get("/oncalls", params=params))
-            body = response.json()
-            if not isinstance(body, dict) or not isinstance(body.get("oncalls"), list):
-                raise PagerDutyError("GET /oncalls", response.status_code,
-                                     "answer has no 'oncalls' list",
-                                     "PagerDuty answered unexpectedly; page by hand.")
-            return body
-
-        return self._call("GET /oncalls", token, get)
+                                  "time_zone": "UTC"}
+        entries = self._list("/oncalls", "oncalls", params, self._http.lookup_budget_seconds)
+        return tuple(sorted(_oncalls(entries), key=lambda o: (o.level, o.name)))
 
     def incident(self, dedup_key: str, wait: bool = True) -> PagerDutyIncident | None:
         """The incident of a dedup key; with wait, polled briefly (events are asynchronous)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from chatops.cli.demo import demo
+from chatops.cli.escalation import escalation
+from chatops.cli.follow import sync, webhook
 from chatops.cli.page import page
 
 
@@ -16,6 +18,9 @@ def cli() -> None:
 
 cli.add_command(page)
 cli.add_command(demo)
+cli.add_command(escalation)
+cli.add_command(sync)
+cli.add_command(webhook)
 
 
 def main() -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import click
 
 from chatops.audit import AuditLog
+from chatops.cli import common
 from chatops.cli.output import chat_reply, crash_report
 from chatops.config import Config, Environment, config_path, load_config, require_env
 from chatops.core.compose import Requester
@@ -21,19 +20,11 @@ from chatops.core.request import PageRequest, build_request, parse_chat_input, p
 from chatops.errors import ChatopsError, ConfigError
 from chatops.runner import PagePlan, PageRunner
 
-_LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$")
-
-
-def _now() -> datetime:
-    """The current time, in UTC."""
-    return datetime.now(UTC)
-
 
 def requester(env: Environment) -> Requester:
     """Who asked, from the ChatOps job's variables."""
-    login = env.ci.get("GITLAB_USER_LOGIN", "")
     return Requester(
-        login=login if _LOGIN.match(login) else "",
+        login=common.login(env),
         slack_user=env.ci.get("CHAT_USER_ID", ""), channel=env.ci.get("CHAT_CHANNEL", ""),
         job_url=env.ci.get("CI_JOB_URL", ""), gitlab_url=env.gitlab_url,
     )
@@ -51,20 +42,14 @@ def read_request(config: Config, env: Environment, words: tuple[str, ...],
                    dry_run=dry_run or chat.dry_run)
 
 
-def _adapters(config: Config, env: Environment,
-              team_env: str) -> tuple[IssueTracker, Pager, str]:
-    """Build the GitLab and PagerDuty adapters after checking every credential at once."""
-    from chatops.adapters.gitlab import GitLabTracker  # deferred: only real runs need them
-    from chatops.adapters.pagerduty import PagerDutyPager
-
-    routing_key = env.routing_key(config.teams[team_env])
+def _adapters(config: Config, env: Environment, team: str) -> tuple[IssueTracker, Pager, str]:
+    """Build the adapters after checking every credential the page needs, all at once."""
+    routing_key = env.routing_key(config.teams[team])
     require_env([("GITLAB_TOKEN", env.gitlab_token),
-                 (config.teams[team_env].routing_key_env, routing_key)])
-    assert env.gitlab_token is not None and routing_key is not None
-    tracker = GitLabTracker(env.gitlab_url, env.gitlab_token, env.ca_bundle, config.http)
-    pager = PagerDutyPager(env.pagerduty_api_url, env.pagerduty_events_url,
-                           env.pagerduty_api_token, env.ca_bundle, config.http)
-    return tracker, pager, routing_key
+                 (config.teams[team].routing_key_env, routing_key)])
+    assert routing_key is not None
+    return (common.tracker(config, env), common.pagerduty(config, env, token_required=False),
+            routing_key)
 
 
 def dry_run(plan: PagePlan) -> str:
@@ -85,7 +70,7 @@ def execute(words: tuple[str, ...], incident: str | None, severity: str | None,
     """Run one page request end to end; return the reply and the outcome."""
     config = load_config(config_path())
     request = read_request(config, env, words, incident, severity, dry)
-    plan = PagePlan(config, request, requester(env), _now,
+    plan = PagePlan(config, request, requester(env), common.now,
                     oncall_readable=env.pagerduty_api_token is not None)
     if request.dry_run:
         return dry_run(plan), Outcome.DRY_RUN

@@ -116,3 +116,14 @@ def page_records(texts: list[str], team: str) -> list[PageRecord]:
                 records.append(PageRecord(team, fields["dedup_key"], fields.get("at", ""),
                                           fields.get("job", "")))
     return records
+
+
+def latest_pages(texts: list[str]) -> dict[str, PageRecord]:
+    """The latest page recorded for each team in issue texts."""
+    latest: dict[str, PageRecord] = {}
+    for text in texts:
+        for fields in read_markers(text, "paged"):
+            if "team" in fields and "dedup_key" in fields:
+                latest[fields["team"]] = PageRecord(fields["team"], fields["dedup_key"],
+                                                    fields.get("at", ""), fields.get("job", ""))
+    return latest

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
+from chatops.core.history import Incident, LogEntry
 from chatops.core.model import Issue, OnCall, PagerDutyIncident
 from chatops.core.refs import IssueRef
 
@@ -11,8 +13,8 @@ from chatops.core.refs import IssueRef
 class IssueTracker(Protocol):
     """Where incident issues live (GitLab)."""
 
-    def find_by_marker(self, project: str, text: str) -> Issue | None:
-        """The newest open issue chatops created lately with a line starting with text."""
+    def find_by_marker(self, project: str, text: str, state: str = "opened") -> Issue | None:
+        """The newest issue chatops created lately with a line starting with text."""
 
     def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
         """An issue and the bodies of its notes, oldest first."""
@@ -39,3 +41,29 @@ class Pager(Protocol):
 
     def incident(self, dedup_key: str, wait: bool = True) -> PagerDutyIncident | None:
         """The incident of a dedup key (wait: poll briefly for a just-sent trigger)."""
+
+
+class IncidentDesk(Protocol):
+    """PagerDuty incidents and their logs, for following escalations."""
+
+    def open_incidents(self) -> list[Incident]:
+        """Every open incident a chatops page opened."""
+
+    def log_entries(self, since: datetime, until: datetime) -> list[tuple[LogEntry, Incident]]:
+        """Log entries of chatops incidents in a time window."""
+
+    def incident_by_id(self, incident_id: str) -> Incident:
+        """One incident."""
+
+    def incident_log(self, incident_id: str) -> list[LogEntry]:
+        """One incident's whole log."""
+
+    def resolve(self, incident_id: str, from_email: str, resolution: str) -> Incident:
+        """Resolve an incident as a PagerDuty user."""
+
+    def known_user(self, email: str) -> bool:
+        """Does PagerDuty know a user with this email?"""
+
+
+class PagerDutyPorts(Pager, IncidentDesk, Protocol):
+    """Both PagerDuty ports, as one adapter provides them."""

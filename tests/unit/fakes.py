@@ -24,7 +24,7 @@ class FakeTracker:
         if self.down:
             raise GitLabError(f"{name} /projects", 503, "Service Unavailable", "GitLab down")
 
-    def find_by_marker(self, project: str, text: str) -> Issue | None:
+    def find_by_marker(self, project: str, text: str, state: str = "opened") -> Issue | None:
         self._check("find")
         for issue in self.issues.values():
             lines = issue.description.splitlines()

@@ -1,0 +1,61 @@
+"""Turn PagerDuty REST objects (incidents, log entries) into domain values.
+
+Shapes per the official REST API v2 OpenAPI spec (components/schemas Incident,
+LogEntry and its *LogEntry variants, Channel). Anything malformed raises
+ValueError/KeyError/TypeError, which the adapter reports as a PagerDutyError.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chatops.core.history import Incident, LogEntry
+from chatops.core.history import parse_time as when
+
+_LEVEL = re.compile(r"level (\d+)", re.I)
+_KINDS = {"acknowledgement": "acknowledge"}
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """value when it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def _summary(ref: Any) -> str:
+    """The display name of a reference object."""
+    return str(ref.get("summary") or ref.get("name") or "") if isinstance(ref, dict) else ""
+
+
+def incident(item: dict[str, Any]) -> Incident:
+    """An incident object (GET /incidents, /incidents/{id}, include[]=incidents)."""
+    return Incident(
+        id=str(item["id"]), number=int(item.get("incident_number") or 0),
+        status=str(item["status"]), incident_key=str(item.get("incident_key") or ""),
+        created_at=when(item["created_at"]), html_url=str(item.get("html_url") or ""),
+        title=str(item.get("title") or item.get("summary") or ""),
+        assignees=tuple(_summary(a.get("assignee")) for a in item.get("assignments") or []),
+        acknowledgers=tuple(_summary(a.get("acknowledger"))
+                            for a in item.get("acknowledgements") or []),
+    )
+
+
+def log_entry(item: dict[str, Any]) -> LogEntry:
+    """A log entry, reduced to who did what, how and when."""
+    kind = str(item["type"]).removesuffix("_log_entry").removesuffix("_reference")
+    kind = _KINDS.get(kind, kind)
+    channel = _object(item.get("channel"))
+    notification = _object(channel.get("notification"))
+    how = str(notification.get("type") or channel.get("type") or "")
+    assignees = item.get("assignees") or []
+    user = _summary(item.get("user")) or (_summary(assignees[0]) if assignees else "")
+    level = _LEVEL.search(str(item.get("summary") or ""))
+    text = str(channel.get("summary") or channel.get("content") or "") if kind == "annotate" \
+        else ""
+    return LogEntry(
+        id=str(item["id"]), kind=kind, at=when(item["created_at"]),
+        incident_id=str((item.get("incident") or {}).get("id") or ""),
+        agent=_summary(item.get("agent")), user=user,
+        channel=how.removesuffix("_notification"), level=int(level.group(1)) if level else None,
+        text=text,
+    )

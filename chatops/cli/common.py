@@ -1,0 +1,47 @@
+"""What every command needs: the environment, the configuration, the adapters."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from chatops.config import Config, Environment, config_path, load_config, require_env
+from chatops.core.ports import IssueTracker, PagerDutyPorts
+
+_LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$")
+
+
+def login(env: Environment) -> str:
+    """The job user's GitLab login, when it looks like one (it becomes an @mention)."""
+    value = env.ci.get("GITLAB_USER_LOGIN", "")
+    return value if _LOGIN.match(value) else ""
+
+
+def now() -> datetime:
+    """The current time, in UTC."""
+    return datetime.now(UTC)
+
+
+def load() -> tuple[Config, Environment]:
+    """The environment (secrets registered first) and the validated configuration."""
+    env = Environment.read()
+    return load_config(config_path()), env
+
+
+def tracker(config: Config, env: Environment) -> IssueTracker:
+    """The GitLab adapter; GITLAB_TOKEN must be set."""
+    from chatops.adapters.gitlab import GitLabTracker  # deferred: only real runs need it
+
+    require_env([("GITLAB_TOKEN", env.gitlab_token)])
+    assert env.gitlab_token is not None
+    return GitLabTracker(env.gitlab_url, env.gitlab_token, env.ca_bundle, config.http)
+
+
+def pagerduty(config: Config, env: Environment, token_required: bool = True) -> PagerDutyPorts:
+    """The PagerDuty adapter; the REST token is optional only for paging."""
+    from chatops.adapters.pagerduty_desk import PagerDutyDesk
+
+    if token_required:
+        require_env([("PAGERDUTY_API_TOKEN", env.pagerduty_api_token)])
+    return PagerDutyDesk(env.pagerduty_api_url, env.pagerduty_events_url,
+                         env.pagerduty_api_token, env.ca_bundle, config.http)

@@ -1,0 +1,93 @@
+"""`chatops escalation status|resolve|cancel|list` (from chat: CHAT_INPUT='status 123')."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from chatops.audit import AuditLog
+from chatops.cli import common
+from chatops.cli.output import chat_reply, crash_report
+from chatops.core.commands import EscalationCommand, parse_command, parse_escalation_input
+from chatops.errors import ChatopsError
+from chatops.escalation import Actor, Escalations
+
+
+def _execute(command: EscalationCommand | None, audit: AuditLog) -> tuple[str, bool]:
+    """Run one command; return the reply and whether part of it failed."""
+    config, env = common.load()
+    if command is None:
+        command = parse_escalation_input(env.ci.get("CHAT_INPUT", ""))
+    actor = Actor(login=common.login(env), email=os.environ.get("GITLAB_USER_EMAIL", ""),
+                  fallback_email=os.environ.get("PAGERDUTY_FROM_EMAIL", ""),
+                  gitlab_url=env.gitlab_url)
+    pd = common.pagerduty(config, env)
+    tracker = common.tracker(config, env)
+    desk = Escalations(config, tracker, pd, audit, common.now, actor)
+    if command.verb == "list":
+        return desk.open_list()
+    assert command.ref is not None
+    ref = command.ref.resolve(config.incident_project, env.gitlab_url)
+    if command.verb == "status":
+        return desk.status(ref)
+    return desk.close(ref, command.verb, command.text)
+
+
+def _run(command: EscalationCommand | None) -> None:
+    """Run, reply (in the chat section from a ChatOps job), exit truthfully."""
+    chat = os.environ.get("CI_PIPELINE_SOURCE") == "chat"
+    audit = AuditLog("@" + (os.environ.get("GITLAB_USER_LOGIN") or "unknown"))
+    code = 0
+    try:
+        reply, failed = _execute(command, audit)
+        code, result = (1, "RESULT outcome=partial-failure") if failed else (0, "RESULT outcome=ok")
+    except ChatopsError as exc:
+        reply = f"NOTHING CHANGED: {exc.message}\n{exc.hint}".rstrip()
+        code, result = exc.exit_code, f"RESULT outcome=refused error={type(exc).__name__}"
+    except Exception:
+        print(crash_report(), file=sys.stderr, flush=True)
+        reply = ("chatops CRASHED (a bug); the job log has the details. Check the incident in "
+                 "PagerDuty directly, and tell the ChatOps maintainers.")
+        code, result = 70, "RESULT outcome=crashed"
+    chat_reply(reply, chat=chat)
+    print(result, flush=True)
+    sys.exit(0 if chat else code)
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def escalation(ctx: click.Context) -> None:
+    """Follow and steer escalations; with no command, read it from CHAT_INPUT."""
+    if ctx.invoked_subcommand is None:
+        _run(None)
+
+
+@escalation.command()
+@click.argument("ref")
+def status(ref: str) -> None:
+    """Where each page on REF stands, live from PagerDuty."""
+    _run(parse_command("status", ref, ""))
+
+
+@escalation.command()
+@click.argument("ref")
+@click.argument("note", nargs=-1)
+def resolve(ref: str, note: tuple[str, ...]) -> None:
+    """Resolve the open pages on REF in PagerDuty, label and comment the issue."""
+    _run(parse_command("resolve", ref, " ".join(note)))
+
+
+@escalation.command()
+@click.argument("ref")
+@click.argument("reason", nargs=-1)
+def cancel(ref: str, reason: tuple[str, ...]) -> None:
+    """Cancel the pages on REF as a false alarm (label escalation::cancelled)."""
+    _run(parse_command("cancel", ref, " ".join(reason)))
+
+
+@escalation.command(name="list")
+def list_() -> None:
+    """Open escalations, oldest first."""
+    _run(parse_command("list", None, ""))

@@ -1,0 +1,88 @@
+"""`chatops sync` and `chatops webhook`: mirror PagerDuty onto the incident issues."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from chatops.audit import AuditLog
+from chatops.cli import common
+from chatops.cli.output import crash_report
+from chatops.errors import ChatopsError, InputError, redact
+from chatops.follow import Follower, FollowReport
+
+_INCIDENT_ID = re.compile(r"^[A-Z0-9]{4,32}$")
+
+
+def _run(label: str, work: Any) -> None:
+    """Run a follow job: audit lines, one RESULT line, a truthful exit status."""
+    audit = AuditLog("chatops-" + label)
+    try:
+        config, env = common.load()
+        follower = Follower(config, common.tracker(config, env), common.pagerduty(config, env),
+                            audit, common.now)
+        report: FollowReport = work(follower)
+    except ChatopsError as exc:
+        print(f"{label.upper()} FAILED: {exc}", flush=True)
+        print(f"RESULT outcome=error error={type(exc).__name__}", flush=True)
+        sys.exit(exc.exit_code)
+    except Exception:
+        print(crash_report(), file=sys.stderr, flush=True)
+        print("RESULT outcome=crashed", flush=True)
+        sys.exit(70)
+    for problem in report.problems:
+        print(f"PROBLEM {redact(problem)}", flush=True)
+    outcome = "problems" if report.problems else "ok"
+    print(f"RESULT outcome={outcome} {report.line()}", flush=True)
+    sys.exit(1 if report.problems else 0)
+
+
+@click.command()
+def sync() -> None:
+    """Mirror PagerDuty onto every open escalation's issue (run on a schedule)."""
+    _run("sync", lambda follower: follower.sync())
+
+
+@click.command()
+@click.option("--payload", "payload_file", type=click.Path(dir_okay=False),
+              help="The webhook body (default: the file named by TRIGGER_PAYLOAD).")
+def webhook(payload_file: str | None) -> None:
+    """Apply one incident named by a PagerDuty v3 webhook (a pipeline-trigger job)."""
+
+    def work(follower: Follower) -> FollowReport:
+        incident_id = incident_from_payload(payload_file or os.environ.get("TRIGGER_PAYLOAD"))
+        return follower.follow_one(incident_id)
+
+    _run("webhook", work)
+
+
+def incident_from_payload(source: str | None) -> str:
+    """The incident id a webhook names; the payload is only a hint, never the truth."""
+    if not source:
+        raise InputError("No webhook payload: TRIGGER_PAYLOAD is not set.",
+                         "Run this job from the PagerDuty webhook's pipeline trigger.")
+    path = Path(source)
+    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else source
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"The webhook payload is not JSON ({exc.msg}); nothing changed.") from exc
+    event = body.get("event") if isinstance(body, dict) else None
+    if not isinstance(event, dict):
+        event = {}
+    data = event.get("data")
+    if not isinstance(data, dict) or not str(event.get("event_type", "")).startswith("incident."):
+        raise InputError("The payload is not a PagerDuty v3 incident webhook "
+                         "(no event.event_type incident.* with event.data); nothing changed.")
+    incident_id = str(data.get("id", "") if data.get("type") == "incident"
+                      else (data.get("incident") or {}).get("id", ""))
+    if not _INCIDENT_ID.match(incident_id):
+        raise InputError(f"The payload names no valid incident id ({incident_id[:40]!r}); "
+                         "nothing changed.")
+    return incident_id

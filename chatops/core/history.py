@@ -1,0 +1,88 @@
+"""PagerDuty incident histories as domain values, and how dedup keys name escalations."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chatops.core.refs import IssueRef
+
+OPEN = frozenset({"triggered", "acknowledged"})
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One PagerDuty log entry, reduced to what a human reader of the issue needs."""
+
+    id: str
+    kind: str  # trigger, notify, escalate, acknowledge, unacknowledge, assign, annotate, resolve
+    at: datetime
+    incident_id: str
+    agent: str = ""  # who did it
+    user: str = ""  # who was notified / assigned
+    channel: str = ""  # sms, email, phone, push, ...
+    level: int | None = None
+    text: str = ""  # annotation text
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A PagerDuty incident as sync sees it."""
+
+    id: str
+    number: int
+    status: str
+    incident_key: str
+    created_at: datetime
+    html_url: str
+    title: str = ""
+    assignees: tuple[str, ...] = ()
+    acknowledgers: tuple[str, ...] = ()
+
+    @property
+    def open(self) -> bool:
+        """True while triggered or acknowledged."""
+        return self.status in OPEN
+
+
+@dataclass(frozen=True)
+class EscalationKey:
+    """What a chatops dedup key says: team, and the issue or the request behind it."""
+
+    team: str
+    project: str
+    iid: int | None  # None: a request key; the issue is found by its marker
+    request: str = ""
+
+    @property
+    def issue(self) -> IssueRef | None:
+        """The issue, when the key names it."""
+        return IssueRef(self.project, self.iid) if self.iid is not None else None
+
+
+def parse_dedup_key(key: str) -> EscalationKey | None:
+    """Read chatops/{project}#{iid}/{team} or chatops/{project}/{team}/{request}; else None."""
+    if not key.startswith("chatops/"):
+        return None
+    body = key.removeprefix("chatops/")
+    head, _, last = body.rpartition("/")
+    if not head or not last:
+        return None
+    if "#" in head:
+        project, _, iid = head.rpartition("#")
+        return EscalationKey(last, project, int(iid)) if iid.isdigit() and project else None
+    project, _, team = head.rpartition("/")
+    return EscalationKey(team, project, None, last) if project and team else None
+
+
+def parse_time(value: Any) -> datetime:
+    """An ISO 8601 time with a zone ('Z', '+00:00' or '+0000'); ValueError otherwise."""
+    text = str(value).replace("Z", "+00:00")
+    if re.search(r"[+-]\d{4}$", text):
+        text = text[:-2] + ":" + text[-2:]
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"time without a zone: {value!r}")
+    return moment

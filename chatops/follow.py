@@ -1,0 +1,153 @@
+"""Follow escalations: mirror PagerDuty onto their issues (the sync and webhook jobs)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from chatops import render
+from chatops.audit import AuditLog
+from chatops.config import Config
+from chatops.core.compose import request_marker_prefix
+from chatops.core.history import Incident, LogEntry, parse_dedup_key, parse_time
+from chatops.core.model import page_records
+from chatops.core.ports import IncidentDesk, IssueTracker
+from chatops.core.refs import IssueRef
+from chatops.core.sync import TeamPolicy, Tracked, plan_sync, posted_ids
+from chatops.errors import ChatopsError
+
+
+@dataclass
+class FollowReport:
+    """What one sync or webhook run did, and what went wrong."""
+
+    incidents: int = 0
+    issues: int = 0
+    notes: int = 0
+    labels: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        """The summary line of the job log."""
+        return (f"incidents={self.incidents} issues={self.issues} notes_added={self.notes} "
+                f"labels_changed={self.labels} problems={len(self.problems)}")
+
+
+class Follower:
+    """Applies PagerDuty histories to issues through the ports; one issue's failure stays local."""
+
+    def __init__(self, config: Config, tracker: IssueTracker, desk: IncidentDesk,
+                 audit: AuditLog, clock: Callable[[], datetime]) -> None:
+        self.config, self.tracker, self.desk, self.audit = config, tracker, desk, audit
+        self.clock = clock
+        self.window = timedelta(minutes=config.sync.window_minutes)
+        self.policies = {key: TeamPolicy(t.display_name, t.ack_timeout_minutes, t.fallback)
+                         for key, t in config.teams.items()}
+
+    def sync(self) -> FollowReport:
+        """One scheduled pass: changes in the window, and pages that just became overdue."""
+        now, report = self.clock(), FollowReport()
+        open_incidents = self.desk.open_incidents()
+        pairs = self.desk.log_entries(now - self.window, now)
+        self.audit.record("read-pagerduty", "incidents+log_entries", "ok",
+                          f"{len(open_incidents)} open, {len(pairs)} new entries")
+        incidents = {i.id: i for i in open_incidents if self._turning_overdue(i, now)}
+        entries: dict[str, list[LogEntry]] = defaultdict(list)
+        for entry, incident in pairs:
+            incidents[incident.id] = incident
+            entries[incident.id].append(entry)
+        self._apply(incidents, entries, report)
+        return report
+
+    def follow_one(self, incident_id: str) -> FollowReport:
+        """Apply one incident's whole history (the webhook job)."""
+        report = FollowReport()
+        incident = self.desk.incident_by_id(incident_id)
+        if parse_dedup_key(incident.incident_key) is None:
+            self.audit.record("follow", f"pagerduty:{incident_id}", "ignored",
+                              "not an incident opened by chatops")
+            return report
+        self._apply({incident.id: incident}, {incident.id: self.desk.incident_log(incident.id)},
+                    report)
+        return report
+
+    def _turning_overdue(self, incident: Incident, now: datetime) -> bool:
+        """A triggered page whose acknowledgement deadline passed within the window."""
+        key = parse_dedup_key(incident.incident_key)
+        policy = self.policies.get(key.team) if key else None
+        if policy is None or incident.status != "triggered":
+            return False
+        deadline = incident.created_at + timedelta(minutes=policy.ack_timeout_minutes)
+        return now - self.window < deadline <= now
+
+    def _apply(self, incidents: dict[str, Incident], entries: dict[str, list[LogEntry]],
+               report: FollowReport) -> None:
+        """Group incidents by issue and bring each issue up to date."""
+        report.incidents = len(incidents)
+        by_issue: dict[IssueRef, list[tuple[str, Incident]]] = defaultdict(list)
+        for incident in incidents.values():
+            try:
+                ref, team = self._issue_of(incident)
+            except ChatopsError as exc:
+                self._problem(report, f"pagerduty:{incident.id}", str(exc))
+                continue
+            by_issue[ref].append((team, incident))
+        for ref, items in by_issue.items():
+            try:
+                self._apply_issue(ref, items, entries, report)
+            except ChatopsError as exc:
+                self._problem(report, str(ref), str(exc))
+
+    def _issue_of(self, incident: Incident) -> tuple[IssueRef, str]:
+        """The issue and team a chatops incident belongs to."""
+        key = parse_dedup_key(incident.incident_key)
+        assert key is not None
+        if key.issue is not None:
+            return key.issue, key.team
+        issue = self.tracker.find_by_marker(key.project, request_marker_prefix(key.request),
+                                            state="all")
+        if issue is None:
+            raise ChatopsError(f"No issue in {key.project} records the page "
+                               f"{incident.incident_key} (deleted, or older than 7 days).",
+                               "Link the PagerDuty incident to its issue by hand.")
+        return issue.ref, key.team
+
+    def _apply_issue(self, ref: IssueRef, items: list[tuple[str, Incident]],
+                     entries: dict[str, list[LogEntry]], report: FollowReport) -> None:
+        """Read the issue, plan, then label and comment it."""
+        issue, notes = self.tracker.get_issue(ref)
+        texts = [issue.description, *notes]
+        tracked = [Tracked(team, inc, tuple(entries.get(inc.id, ())),
+                           _paged_at(texts, team)) for team, inc in items]
+        plan = plan_sync(issue, posted_ids(texts), tracked, self.policies, self.clock())
+        report.issues += 1
+        if plan.add:
+            self.tracker.set_labels(ref, list(plan.add), list(plan.remove))
+            self.audit.record("label-issue", issue.web_url, "ok", "+" + ",+".join(plan.add))
+            report.labels += 1
+        for note in plan.notes:
+            body = render.render(note.template, {**note.context, "marker": note.marker,
+                                                 "issue_ref": f"{ref.project}#{ref.iid}"},
+                                 self.config.templates_dir)
+            self.tracker.add_note(ref, body, note.marker)
+            self.audit.record("comment-issue", issue.web_url, "ok", note.marker)
+            report.notes += 1
+        if plan.empty:
+            self.audit.record("sync-issue", issue.web_url, "unchanged")
+
+    def _problem(self, report: FollowReport, target: str, problem: str) -> None:
+        """Record a problem in the report and the job log; the run goes on."""
+        report.problems.append(f"{target}: {problem}")
+        self.audit.record("sync-issue", target, "error", problem)
+
+
+def _paged_at(texts: list[str], team: str) -> datetime | None:
+    """When the team was last paged on the issue, from the page markers."""
+    for record in reversed(page_records(texts, team)):
+        try:
+            return parse_time(record.at)
+        except ValueError:
+            continue
+    return None
