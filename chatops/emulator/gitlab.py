@@ -20,6 +20,7 @@ from chatops.emulator.core import (
     text_response,
     utcnow,
 )
+from chatops.emulator.gitlab_issues import list_issues
 from chatops.emulator.gitlab_model import (
     Issue,
     Project,
@@ -29,18 +30,14 @@ from chatops.emulator.gitlab_model import (
     note_json,
 )
 from chatops.emulator.gitlab_params import (
-    ISSUE_TYPES,
     ParamError,
     Params,
     ValidationError,
     issue_fields,
     paginate,
 )
-from chatops.emulator.gitlab_search import IssueFilter
 from chatops.emulator.gitlab_state import GitLabState
 
-ISSUE_ORDER = ("created_at", "due_date", "label_priority", "milestone_due", "popularity",
-               "priority", "relative_position", "title", "updated_at", "weight")
 _HEADERS = [("Cache-Control", "max-age=0, private, must-revalidate"),
             ("Vary", "Origin, Accept-Encoding"), ("X-Content-Type-Options", "nosniff"),
             ("X-Frame-Options", "SAMEORIGIN")]
@@ -118,6 +115,9 @@ class GitLabApp:
         route = seg[2:]
         if route == ["user"] and method == "GET":
             return json_response(200, self._need(user).json(self.state.base_url))
+        if route == ["issues"] and method == "GET":
+            return list_issues(self.state, request, None, user, self._project,
+                               lambda: _error(401, "401 Unauthorized"))
         if len(route) < 2 or route[0] != "projects":
             raise _error(404, "404 Not Found", "error")
         sub, ident = route[2:], route[1]
@@ -129,7 +129,8 @@ class GitLabApp:
         if sub == ["issues"] and method in ("GET", "POST"):
             if method == "POST":
                 return self._create_issue(request, ident, self._need(user))
-            return self._list_issues(request, ident, user)
+            return list_issues(self.state, request, ident, user, self._project,
+                               lambda: _error(401, "401 Unauthorized"))
         if len(sub) >= 2 and sub[0] == "issues":
             return self._issue_route(request, method, ident, sub[1], sub[2:], user)
         raise _error(404, "404 Not Found", "error")
@@ -203,37 +204,6 @@ class GitLabApp:
         return issue_json(issue, project, self.state.users, self.state.base_url, subscribed)
 
     # -- issues --------------------------------------------------------------------------
-    def _list_issues(self, request: Request, ident: str, user: User | None) -> Response:
-        params = Params(request, {"id": ident})
-        state = params.choice("state", ("opened", "closed", "all"), "all")
-        order = params.choice("order_by", ISSUE_ORDER, "created_at")
-        sort = params.choice("sort", ("asc", "desc"), "desc")
-        if params.boolean("with_labels_details") is None:
-            params.declared["with_labels_details"] = False
-        # scope: lib/api/issues.rb `optional :scope, values: %w[created-by-me assigned-to-me
-        # created_by_me assigned_to_me all]`; created_by_me filters on the token's user.
-        scope = params.choice("scope", ("created_by_me", "created-by-me", "assigned_to_me",
-                                        "assigned-to-me", "all"), "all")
-        mine = user.id if user is not None and scope.startswith("created") else None
-        wanted = IssueFilter(
-            state=state, labels=params.names("labels"), iids=params.integers("iids"),
-            creator_id=-1 if scope.startswith("created") and mine is None else mine,
-            search=params.string("search"), scope=params.string("in"),
-            issue_type=params.choice("issue_type", ISSUE_TYPES),
-            confidential=params.boolean("confidential"), author_id=params.integer("author_id"),
-            assignee=params.string("assignee_id"), created_after=params.time("created_after"),
-            created_before=params.time("created_before"),
-            updated_after=params.time("updated_after"),
-            updated_before=params.time("updated_before"),
-        )
-        params.check()
-        project = self._project(ident, user)
-        with self.state.lock:
-            found = wanted.apply(project.issues.values(), order, sort)
-            page, headers = paginate(found, params, request)
-            data = [self._issue(issue, project, subscribed=False) for issue in page]
-        return json_response(200, data, headers)
-
     def _create_issue(self, request: Request, ident: str, user: User) -> Response:
         params = Params(request, {"id": ident})
         fields = issue_fields(params, create=True)

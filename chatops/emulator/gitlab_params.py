@@ -126,6 +126,18 @@ class Params:
         result = [str(item).strip() for item in items if str(item).strip()]
         return list(self._keep(name, list(dict.fromkeys(result))))
 
+    def hash_names(self, outer: str, inner: str) -> list[str] | None:
+        """A list inside a Hash param, e.g. not[labels]=a,b (query) or {"not": {...}}."""
+        nested = self.values.get(outer)
+        raw = nested.get(inner) if isinstance(nested, dict) else self.values.get(
+            f"{outer}[{inner}]")
+        if raw is None:
+            return None
+        items = raw if isinstance(raw, list) else str(raw).split(",")
+        result = list(dict.fromkeys(str(i).strip() for i in items if str(i).strip()))
+        self.declared[f"{outer}[{inner}]"] = ",".join(result)
+        return result
+
     def integers(self, name: str) -> list[int] | None:
         """An integer array (CommaSeparatedToIntegerArray)."""
         raw = self.names(name)

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -108,6 +107,7 @@ class IssueFilter:
 
     state: str = "all"
     labels: list[str] | None = None
+    not_labels: list[str] | None = None  # not[labels]: none of these
     iids: list[int] | None = None
     search: str | None = None
     scope: str | None = None
@@ -131,6 +131,7 @@ class IssueFilter:
             self.author_id is None or issue.author_id == self.author_id,
             self.creator_id is None or issue.author_id == self.creator_id,
             not self.labels or _labels_match(self.labels, issue.label_names()),
+            not self.not_labels or not set(self.not_labels) & set(issue.label_names()),
             not self.assignee or _assignee_match(self.assignee, issue.assignee_ids),
             self.created_after is None or issue.created_at >= self.created_after,
             self.created_before is None or issue.created_at <= self.created_before,
@@ -141,12 +142,6 @@ class IssueFilter:
             return False
         return not self.search or issue_matches(issue.title, issue.description or "",
                                                 self.search, self.scope)
-
-    def apply(self, issues: Iterable[Issue], order: str, sort: str) -> list[Issue]:
-        """Filter and order (GitLab adds id as the tie breaker)."""
-        found = [issue for issue in issues if self.accepts(issue)]
-        found.sort(key=lambda issue: _sort_key(issue, order), reverse=sort == "desc")
-        return found
 
 
 def _labels_match(wanted: list[str], names: list[str]) -> bool:
@@ -166,7 +161,8 @@ def _assignee_match(wanted: str, assignees: list[int]) -> bool:
     return wanted.isdigit() and int(wanted) in assignees
 
 
-def _sort_key(issue: Issue, order: str) -> tuple[Any, int]:
+def sort_key(issue: Issue, order: str) -> tuple[Any, int]:
+    """The ordering key for order_by (GitLab adds id as the tie breaker)."""
     if order == "updated_at":
         return (issue.updated_at, issue.id)
     if order == "title":

@@ -1,4 +1,4 @@
-"""PagerDuty REST v2 routes: /oncalls, /incidents, log entries (classic pagination)."""
+"""PagerDuty REST v2 routes: /oncalls, /incidents, log entries, /users (classic pagination)."""
 
 # Shapes and errors come from the official REST OpenAPI spec (Oncall, Incident, LogEntry,
 # Pagination; error object {"error": {"message", "code", "errors"}}) and PagerDuty/
@@ -6,79 +6,22 @@
 # 25 and is capped at 100, `total` is null unless total=true, offset+limit may not exceed
 # 10000 (400), 401 is code 2006 "Authentication failed", unknown resources 404 code 2100,
 # 429 is {"error":{"message":"Rate Limit Exceeded","code":2020}} with ratelimit-* headers.
+# GET /users?query= "shows only the records whose name matches" (spec); the official Python
+# client's find(..., attribute="email") relies on it matching emails too.
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from chatops.emulator.core import Request, Response, json_response, parse_time, pd_time, utcnow
-from chatops.emulator.pagerduty_model import OnCall, error_body
+from chatops.emulator.core import Request, Response, json_response, pd_time, utcnow
+from chatops.emulator.pagerduty_model import OnCall, error_body, user_json
+from chatops.emulator.pagerduty_query import InvalidError, Query, bad
 from chatops.emulator.pagerduty_state import PagerDutyState
+from chatops.emulator.pagerduty_write import handle_write
 
 _STATUSES = ("triggered", "acknowledged", "resolved")
 _OVERVIEW = ("trigger", "acknowledge", "resolve", "assign", "escalate", "reassign")
-
-
-class InvalidError(Exception):
-    """A 400/404 to send back with a PagerDuty error body."""
-
-    def __init__(self, status: int, message: str, code: int, errors: list[str]) -> None:
-        super().__init__(message)
-        self.response = json_response(status, error_body(message, code, errors))
-
-
-def _bad(*errors: str) -> InvalidError:
-    return InvalidError(400, "Invalid Input Provided", 2001, list(errors))
-
-
-class Query:
-    """Rails-style query parameters (key[] repeated for arrays)."""
-
-    def __init__(self, request: Request) -> None:
-        self.single: dict[str, str] = {}
-        self.arrays: dict[str, list[str]] = {}
-        for key, value in request.query:
-            if key.endswith("[]"):
-                self.arrays.setdefault(key[:-2], []).append(value)
-            else:
-                self.single[key] = value
-
-    def flag(self, name: str) -> bool:
-        """A boolean parameter."""
-        return self.single.get(name, "").lower() == "true"
-
-    def number(self, name: str, default: int) -> int:
-        """An integer parameter."""
-        raw = self.single.get(name)
-        if raw in (None, ""):
-            return default
-        try:
-            return int(str(raw))
-        except ValueError as exc:
-            raise _bad(f"{name.capitalize()} must be an integer.") from exc
-
-    def time(self, name: str, default: datetime) -> datetime:
-        """A date-time parameter."""
-        raw = self.single.get(name)
-        if raw is None:
-            return default
-        value = parse_time(raw)
-        if value is None:
-            raise InvalidError(400, "Invalid time values in 'since' and/or 'until' parameters",
-                               2004, [f"{name} is not a valid date."])
-        return value
-
-    def zone(self) -> tzinfo | None:
-        """The time_zone parameter (IANA names)."""
-        raw = self.single.get("time_zone")
-        if not raw:
-            return None
-        try:
-            return ZoneInfo(raw)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise _bad("Time zone is invalid.") from exc
 
 
 class PagerDutyRestApp:
@@ -104,6 +47,8 @@ class PagerDutyRestApp:
         try:
             if request.method in ("GET", "HEAD"):
                 return self._get(request, seg, Query(request))
+            if request.method in ("PUT", "POST"):
+                return handle_write(self.state, request, seg)
         except InvalidError as exc:
             return exc.response
         return json_response(404, error_body("Not Found", 2100))
@@ -131,10 +76,14 @@ class PagerDutyRestApp:
         if seg == ["incidents"]:
             return self._page("incidents", self._incidents(query, zone), query)
         if seg == ["log_entries"]:
-            entries = self._since_until(query, [(e.created_at, e) for e in
-                                                self.state.log_entries])
-            return self._page("log_entries", self._entries(entries, query, zone), query)
-        if len(seg) >= 2 and seg[0] == "incidents" and seg[2:] in ([], ["log_entries"]):
+            with self.state.lock:
+                entries = self._since_until(query, [(e.created_at, e) for e in
+                                                    self.state.log_entries])
+                return self._page("log_entries", self._entries(entries, query, zone), query)
+        if seg == ["users"]:
+            return self._page("users", self._users(query), query)
+        if len(seg) >= 2 and seg[0] == "incidents" and seg[2:] in ([], ["log_entries"],
+                                                                   ["notes"]):
             with self.state.lock:
                 incident = self.state.incident_by_id(seg[1])
                 if incident is None:
@@ -142,6 +91,9 @@ class PagerDutyRestApp:
                 if seg[2:] == []:
                     return json_response(200, {"incident": self.state.incident_json(incident,
                                                                                    zone)})
+                if seg[2:] == ["notes"]:  # not paginated (spec: {"notes": [...]})
+                    return json_response(200, {"notes": [self.state.note_json(n, zone)
+                                                         for n in incident.notes]})
                 own = [(e.created_at, e) for e in self.state.log_entries
                        if e.incident_id == incident.id]
                 entries = self._entries(self._since_until(query, own, default_all=True),
@@ -151,13 +103,21 @@ class PagerDutyRestApp:
             return json_response(200, {"user": self.state.user_full(seg[1])})
         raise InvalidError(404, "Not Found", 2100, [])
 
+    def _users(self, query: Query) -> list[dict[str, Any]]:
+        wanted = query.single.get("query", "").strip().lower()
+        with self.state.lock:
+            found = [u for u in self.state.users.values() if not wanted
+                     or wanted in u.name.lower() or wanted in u.email.lower()]
+            found.sort(key=lambda u: (u.name.lower(), u.id))
+            return [user_json(u, self.state.api_base) for u in found]
+
     def _page(self, key: str, items: list[Any], query: Query) -> Response:
         limit = min(query.number("limit", 25), 100)
         offset = query.number("offset", 0)
         if limit < 0 or offset < 0:
-            raise _bad("Offset and limit must be non-negative.")
+            raise bad("Offset and limit must be non-negative.")
         if offset + limit > 10000:
-            raise _bad("Offset + limit must not exceed 10000.")
+            raise bad("Offset + limit must not exceed 10000.")
         window = items[offset : offset + limit]
         return json_response(200, {key: window, "limit": limit, "offset": offset,
                                    "more": offset + len(window) < len(items),
@@ -167,7 +127,7 @@ class PagerDutyRestApp:
         now = utcnow()
         since, until = query.time("since", now), query.time("until", now)
         if until < since:
-            raise _bad("The until parameter must be after since.")
+            raise bad("The until parameter must be after since.")
         include = set(query.arrays.get("include", []))
         wanted = {k: set(query.arrays[k]) for k in ("escalation_policy_ids", "user_ids",
                                                     "schedule_ids") if k in query.arrays}
@@ -222,7 +182,7 @@ class PagerDutyRestApp:
     def _incidents(self, query: Query, zone: tzinfo | None) -> list[dict[str, Any]]:
         statuses = query.arrays.get("statuses", [])
         if any(status not in _STATUSES for status in statuses):
-            raise _bad("Statuses must be one of: triggered, acknowledged, resolved.")
+            raise bad("Statuses must be one of: triggered, acknowledged, resolved.")
         with self.state.lock:
             found = []
             for incident in self._since_until(query, [(i.created_at, i)
@@ -245,6 +205,8 @@ class PagerDutyRestApp:
                  ) -> list[dict[str, Any]]:
         if query.flag("is_overview"):
             entries = [e for e in entries if e.kind in _OVERVIEW]
+        include = frozenset(query.arrays.get("include", []))
         with self.state.lock:
-            ordered = sorted(entries, key=lambda e: (e.created_at, e.id), reverse=True)
-            return [self.state.log_entry_json(e, zone) for e in ordered]
+            ordered = sorted(entries, key=lambda e: (e.created_at, e.id),
+                             reverse=self.state.log_entries_newest_first)
+            return [self.state.log_entry_json(e, zone, include) for e in ordered]

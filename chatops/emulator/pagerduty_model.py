@@ -18,6 +18,7 @@ class PdUser:
     name: str
     email: str
     time_zone: str = "Etc/UTC"
+    phone: str = "+1 555-0100"
 
 
 @dataclass
@@ -62,7 +63,7 @@ class Alert:
 
 @dataclass
 class LogEntry:
-    """An incident log entry (trigger, assign, notify, acknowledge, resolve)."""
+    """An incident log entry; `extra` holds agent, channel and the type's own fields."""
 
     id: str
     kind: str
@@ -70,6 +71,16 @@ class LogEntry:
     created_at: datetime
     summary: str
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class IncidentNote:
+    """A note added to an incident (POST /incidents/{id}/notes or the annotate helper)."""
+
+    id: str
+    user_id: str
+    content: str
+    created_at: datetime
 
 
 @dataclass
@@ -89,9 +100,12 @@ class Incident:
     last_status_change_at: datetime | None = None
     resolved_at: datetime | None = None
     assignments: list[tuple[str, datetime]] = field(default_factory=list)
-    acknowledgements: list[datetime] = field(default_factory=list)
+    acknowledgements: list[tuple[str | None, datetime]] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     log_entry_ids: list[str] = field(default_factory=list)
+    notes: list[IncidentNote] = field(default_factory=list)
+    level: int = 1
+    status_by: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -125,6 +139,6 @@ def _digest(email: str) -> str:
 def error_body(message: str, code: int, errors: list[str] | None = None) -> dict[str, Any]:
     """PagerDuty REST error object: {"error": {"message", "code", "errors"?}}."""
     inner: dict[str, Any] = {"message": message, "code": code}
-    if errors:
-        inner["errors"] = errors
+    if errors is not None and (errors or code < 2000):
+        inner["errors"] = errors  # 1xxx incident errors carry "errors": [] (dropbox/pygerduty#64)
     return {"error": inner}

@@ -12,27 +12,18 @@ from __future__ import annotations
 import copy
 import threading
 import uuid
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any
 
-from chatops.emulator.core import parse_time, pd_time, utcnow
-from chatops.emulator.pagerduty_model import (
-    HTML_BASE,
-    Alert,
-    Incident,
-    LogEntry,
-    OnCall,
-    PdUser,
-    Service,
-    ref,
-    user_json,
-)
+from chatops.emulator.core import parse_time, utcnow
+from chatops.emulator.pagerduty_history import PagerDutyHistory
+from chatops.emulator.pagerduty_model import Alert, Incident, LogEntry, OnCall, PdUser, Service
 
 OnCallSpec = tuple[Any, ...]
 
 
-class PagerDutyState:
-    """Thread-safe PagerDuty data; the routes and the tests read it."""
+class PagerDutyState(PagerDutyHistory):
+    """Thread-safe PagerDuty data; the routes read it, tests drive and inspect it."""
 
     def __init__(self, api_base: str = "https://api.pagerduty.com") -> None:
         self.lock = threading.RLock()
@@ -49,6 +40,10 @@ class PagerDutyState:
         self._events: list[dict[str, Any]] = []
         self.change_events: list[dict[str, Any]] = []
         self._seq = 0
+        self._aux = 0
+        # Newest first, as this emulator has always listed them; PagerDuty's "Retrieve
+        # Incident Details" guide implies oldest first for one incident's log: flip to test.
+        self.log_entries_newest_first = True
 
     # -- configuration -----------------------------------------------------------------
     def add_token(self, token: str) -> None:
@@ -92,10 +87,6 @@ class PagerDutyState:
                                                   _when(end), schedule))
 
     # -- events ------------------------------------------------------------------------
-    def _id(self, prefix: str, width: int) -> str:
-        self._seq += 1
-        return f"{prefix}{self._seq:0{width - 1}d}"
-
     def process_event(self, body: dict[str, Any]) -> str:
         """Apply a validated Events API v2 alert event; return its dedup_key."""
         with self.lock:
@@ -115,14 +106,26 @@ class PagerDutyState:
                     self._transition(incident, alert, action, now)
             return str(dedup)
 
+    def trigger(self, service_id: str, title: str, dedup_key: str | None = None,
+                at: datetime | None = None) -> dict[str, Any]:
+        """Open an incident as an Events API trigger would (at a chosen time); API form."""
+        with self.lock:
+            service, dedup = self.services[service_id], dedup_key or uuid.uuid4().hex
+            body = {"routing_key": service.routing_key, "event_action": "trigger",
+                    "dedup_key": dedup, "payload": {"summary": title, "source": "emulator",
+                                                    "severity": "critical"}}
+            return self.incident_json(self._open(service, dedup, body, at or utcnow()))
+
     def _alerts(self) -> list[Alert]:
         return [alert for incident in self.incident_list for alert in incident.alerts]
 
-    def _open(self, service: Service, dedup: str, body: dict[str, Any], now: datetime) -> None:
+    def _open(self, service: Service, dedup: str, body: dict[str, Any],
+              now: datetime) -> Incident:
         payload = body.get("payload") or {}
-        incident = Incident(self._id("Q", 14), len(self.incident_list) + 1001,
-                            str(payload.get("summary", "")), service.id, service.policy_id, now,
-                            dedup, updated_at=now, last_status_change_at=now)
+        number = max((i.number for i in self.incident_list), default=1000) + 1
+        incident = Incident(self._id("Q", 14), number, str(payload.get("summary", "")),
+                            service.id, service.policy_id, now, dedup, updated_at=now,
+                            last_status_change_at=now)
         incident.alerts.append(Alert(dedup, body["routing_key"], incident.id, "triggered", now,
                                      copy.deepcopy(body)))
         self.incident_list.append(incident)
@@ -131,28 +134,19 @@ class PagerDutyState:
                            "details": payload.get("custom_details")})
         for level in sorted({o.level for o in self.oncall_entries
                              if o.policy_id == service.policy_id}):
-            users = list(dict.fromkeys(o.user_id for o in self.oncall_entries
-                                       if o.policy_id == service.policy_id
-                                       and o.level == level and o.active(now, now)))
+            users = self.oncall_users(service.policy_id, level, now)
             if users:
-                incident.assignments = [(uid, now) for uid in users]
+                incident.level = level
                 names = ", ".join(self.users[uid].name for uid in users)
-                self._log(incident, "assign", f"Assigned to {names}.", now,
-                          assignees=[self.user_ref(uid) for uid in users],
-                          channel={"type": "auto"})
-                for uid in users:
-                    user = self.users[uid]
-                    self._log(incident, "notify", f"Notified {user.name} by email.", now,
-                              user=self.user_ref(uid), channel={
-                                  "type": "notification", "notification": {
-                                      "type": "email_notification", "status": "success",
-                                      "address": user.email}})
+                self._assign(incident, users, now, "assign", f"Assigned to {names}.", None,
+                             notify=True)
                 break
+        return incident
 
     def _transition(self, incident: Incident, alert: Alert, action: str, now: datetime) -> None:
         if action == "acknowledge" and incident.status == "triggered":
             incident.status = "acknowledged"
-            incident.acknowledgements.append(now)
+            incident.acknowledgements.append((None, now))
             self._log(incident, "acknowledge", "Acknowledged through the API.", now,
                       channel={"type": "api"}, acknowledgement_timeout=None)
         elif action == "resolve":
@@ -162,94 +156,8 @@ class PagerDutyState:
                       channel={"type": "api"})
         else:
             return
+        incident.status_by = None
         incident.updated_at = incident.last_status_change_at = now
-
-    def _log(self, incident: Incident, kind: str, summary: str, now: datetime,
-             **extra: Any) -> None:
-        entry = LogEntry(self._id("R", 26), kind, incident.id, now, summary, extra)
-        self.log_entries.append(entry)
-        incident.log_entry_ids.append(entry.id)
-
-    # -- lookups and rendering ---------------------------------------------------------
-    def incident_by_id(self, ident: str) -> Incident | None:
-        """Find an incident by id or incident number."""
-        with self.lock:
-            return next((i for i in self.incident_list
-                         if i.id == ident or str(i.number) == ident), None)
-
-    def user_ref(self, uid: str) -> dict[str, Any]:
-        """A user_reference."""
-        return ref("user", uid, self.users[uid].name, self.api_base)
-
-    def service_ref(self, sid: str) -> dict[str, Any]:
-        """A service_reference."""
-        return ref("service", sid, self.services[sid].name, self.api_base, "service-directory")
-
-    def policy_ref(self, pid: str) -> dict[str, Any]:
-        """An escalation_policy_reference."""
-        return ref("escalation_policy", pid, self.policies.get(pid, pid), self.api_base,
-                   collection="escalation_policies")
-
-    def schedule_ref(self, sid: str) -> dict[str, Any]:
-        """A schedule_reference."""
-        return ref("schedule", sid, self.schedules.get(sid, sid), self.api_base)
-
-    def incident_json(self, incident: Incident, zone: tzinfo | None = None) -> dict[str, Any]:
-        """An incident object shaped like the spec's Incident example."""
-        api, service = self.api_base, self.service_ref(incident.service_id)
-        counts = {s: sum(a.status == s for a in incident.alerts) for s in ("triggered",
-                                                                          "resolved")}
-        first = next(e for e in self.log_entries if e.id == incident.log_entry_ids[0])
-        return {
-            "id": incident.id, "type": "incident",
-            "summary": f"[#{incident.number}] {incident.title}",
-            "self": f"{api}/incidents/{incident.id}",
-            "html_url": f"{HTML_BASE}/incidents/{incident.id}",
-            "incident_number": incident.number, "title": incident.title,
-            "description": incident.title, "created_at": pd_time(incident.created_at, zone),
-            "updated_at": pd_time(incident.updated_at, zone), "status": incident.status,
-            "incident_key": incident.incident_key, "service": service,
-            "assignments": [{"at": pd_time(at, zone), "assignee": self.user_ref(uid)}
-                            for uid, at in incident.assignments],
-            "assigned_via": "escalation_policy",
-            "last_status_change_at": pd_time(incident.last_status_change_at, zone),
-            "last_status_change_by": service, "resolved_at": pd_time(incident.resolved_at, zone),
-            "first_trigger_log_entry": self._entry_ref(first),
-            "alert_counts": {"all": len(incident.alerts), **counts}, "is_mergeable": True,
-            "incident_type": {"name": "incident_default"},
-            "escalation_policy": self.policy_ref(incident.policy_id), "teams": [],
-            "pending_actions": [],
-            "acknowledgements": [{"at": pd_time(at, zone), "acknowledger": service}
-                                 for at in incident.acknowledgements],
-            "alert_grouping": None, "priority": None, "resolve_reason": None,
-            "incidents_responders": [], "responder_requests": [], "urgency": incident.urgency,
-            **incident.extra,
-        }
-
-    def _entry_ref(self, entry: LogEntry) -> dict[str, Any]:
-        return {"id": entry.id, "type": f"{entry.kind}_log_entry_reference",
-                "summary": entry.summary,
-                "self": f"{self.api_base}/log_entries/{entry.id}?incident_id={entry.incident_id}",
-                "html_url": f"{HTML_BASE}/incidents/{entry.incident_id}/log_entries/{entry.id}"}
-
-    def log_entry_json(self, entry: LogEntry, zone: tzinfo | None = None) -> dict[str, Any]:
-        """A log entry shaped like the spec's LogEntry example."""
-        incident = self.incident_by_id(entry.incident_id)
-        assert incident is not None
-        service = self.service_ref(incident.service_id)
-        return {
-            **self._entry_ref(entry), "type": f"{entry.kind}_log_entry",
-            "created_at": pd_time(entry.created_at, zone), "agent": service,
-            "service": service,
-            "incident": ref("incident", incident.id, f"[#{incident.number}] {incident.title}",
-                            self.api_base),
-            "teams": [], "contexts": [], "event_details": {"description": incident.title},
-            **entry.extra,
-        }
-
-    def user_full(self, uid: str) -> dict[str, Any]:
-        """A full user object."""
-        return user_json(self.users[uid], self.api_base)
 
     # -- inspection for tests ----------------------------------------------------------
     @property
