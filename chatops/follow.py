@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from chatops.config import Config
 from chatops.core.compose import request_marker_prefix
 from chatops.core.history import Incident, LogEntry, parse_dedup_key, parse_time
 from chatops.core.model import page_records
-from chatops.core.ports import IncidentDesk, IssueTracker
+from chatops.core.ports import IncidentDesk, IssueTracker, Lock
 from chatops.core.refs import IssueRef
 from chatops.core.sync import TeamPolicy, Tracked, plan_sync, posted_ids
 from chatops.errors import ChatopsError
@@ -24,6 +25,7 @@ class FollowReport:
     """What one sync or webhook run did, and what went wrong."""
 
     incidents: int = 0
+    skipped: str = ""
     issues: int = 0
     notes: int = 0
     labels: int = 0
@@ -31,6 +33,8 @@ class FollowReport:
 
     def line(self) -> str:
         """The summary line of the job log."""
+        if self.skipped:
+            return f"skipped: {self.skipped}"
         return (f"incidents={self.incidents} issues={self.issues} notes_added={self.notes} "
                 f"labels_changed={self.labels} problems={len(self.problems)}")
 
@@ -39,12 +43,27 @@ class Follower:
     """Applies PagerDuty histories to issues through the ports; one issue's failure stays local."""
 
     def __init__(self, config: Config, tracker: IssueTracker, desk: IncidentDesk,
-                 audit: AuditLog, clock: Callable[[], datetime]) -> None:
+                 audit: AuditLog, clock: Callable[[], datetime], lock: Lock,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.config, self.tracker, self.desk, self.audit = config, tracker, desk, audit
-        self.clock = clock
+        self.clock, self.lock, self.sleep = clock, lock, sleep
         self.window = timedelta(minutes=config.sync.window_minutes)
         self.policies = {key: TeamPolicy(t.display_name, t.ack_timeout_minutes, t.fallback)
                          for key, t in config.teams.items()}
+
+    def locked(self, work: Callable[[], FollowReport], wait_seconds: float) -> FollowReport:
+        """Run work holding the lock; wait up to wait_seconds for another run to finish."""
+        deadline = time.monotonic() + wait_seconds
+        while (holder := self.lock.acquire()) is not None:
+            if time.monotonic() >= deadline:
+                self.audit.record("lock", "chatops-sync-lock", "busy", holder)
+                return FollowReport(skipped=f"another run holds the lock ({holder}); the next "
+                                            "sync picks up whatever this run would have done")
+            self.sleep(2.0)
+        try:
+            return work()
+        finally:
+            self.lock.release()
 
     def sync(self) -> FollowReport:
         """One scheduled pass: changes in the window, and pages that just became overdue."""

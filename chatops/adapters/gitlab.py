@@ -26,7 +26,7 @@ from chatops.core.refs import IssueRef
 from chatops.errors import GitLabError, NotFoundError, mask
 
 T = TypeVar("T")
-_ONCE: dict[str, Any] = {"obey_rate_limit": False, "retry_transient_errors": False,
+ONCE: dict[str, Any] = {"obey_rate_limit": False, "retry_transient_errors": False,
                          "max_retries": 0}
 _HINTS = {
     401: "GITLAB_TOKEN is invalid or expired: renew the project/bot access token (scope api).",
@@ -57,7 +57,7 @@ class GitLabTracker:
         """Keep the last response of this thread (its Retry-After header)."""
         self._last.response = response
 
-    def _call(self, endpoint: str, fn: Callable[[], T]) -> T:
+    def call(self, endpoint: str, fn: Callable[[], T]) -> T:
         """Run one python-gitlab call, translating failures to GitLabError."""
         self._last.response = None
         try:
@@ -82,7 +82,7 @@ class GitLabTracker:
         except ValueError:
             return None
 
-    def _project(self, path: str) -> Any:
+    def handle(self, path: str) -> Any:
         """A project handle that makes no request."""
         return self._gl.projects.get(path, lazy=True)
 
@@ -112,30 +112,30 @@ class GitLabTracker:
             query = {"scope": "created_by_me", "state": state,
                      "created_after": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
                      "order_by": "created_at", "sort": "desc"}
-            found = self._project(project).issues.list(
-                query_parameters=query, per_page=100, get_all=False, **_ONCE)
+            found = self.handle(project).issues.list(
+                query_parameters=query, per_page=100, get_all=False, **ONCE)
             for item in found:
                 lines = str(item.attributes.get("description") or "").splitlines()
                 if any(line.startswith(text) for line in lines):
                     return _issue(project, item.attributes)
             return None
 
-        return self._call(endpoint, look)
+        return self.call(endpoint, look)
 
     def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
         """The issue and the bodies of all its notes, oldest first."""
         project = _path(ref)
         base = f"/projects/{quote(project, safe='')}/issues/{ref.iid}"
-        issue = self._retry(lambda: self._call(f"GET {base}", lambda: self._project(
-            project).issues.get(ref.iid, **_ONCE)), before_page=True)
-        notes = self._retry(lambda: self._call(f"GET {base}/notes", lambda: self._note_bodies(
+        issue = self._retry(lambda: self.call(f"GET {base}", lambda: self.handle(
+            project).issues.get(ref.iid, **ONCE)), before_page=True)
+        notes = self._retry(lambda: self.call(f"GET {base}/notes", lambda: self._note_bodies(
             issue)), before_page=True)
         return _issue(project, issue.attributes), notes
 
     def _note_bodies(self, issue: Any) -> list[str]:
         """Every note body of an issue, oldest first (all pages)."""
         notes = issue.notes.list(sort="asc", order_by="created_at", per_page=100,
-                                 iterator=True, **_ONCE)
+                                 iterator=True, **ONCE)
         return [str(note.attributes.get("body") or "") for note in notes]
 
     def open_issue(self, project: str, title: str, description: str, labels: list[str],
@@ -146,11 +146,11 @@ class GitLabTracker:
                 "issue_type": "incident"}
 
         def create() -> Issue:
-            created = self._project(project).issues.create(data, **_ONCE)
+            created = self.handle(project).issues.create(data, **ONCE)
             return _issue(project, created.attributes)
 
         # The re-check is a single search: it shares the create's budget.
-        return self._retry(lambda: self._call(endpoint, create), before_page=True,
+        return self._retry(lambda: self.call(endpoint, create), before_page=True,
                            recheck=lambda: self._find(project, marker))
 
     def set_labels(self, ref: IssueRef, add: list[str], remove: list[str]) -> None:
@@ -158,22 +158,22 @@ class GitLabTracker:
         project = _path(ref)
         endpoint = f"PUT /projects/{quote(project, safe='')}/issues/{ref.iid}"
         data = {"add_labels": ",".join(add), "remove_labels": ",".join(remove)}
-        self._retry(lambda: self._call(endpoint, lambda: self._project(project).issues.update(
-            ref.iid, data, **_ONCE)), before_page=False)
+        self._retry(lambda: self.call(endpoint, lambda: self.handle(project).issues.update(
+            ref.iid, data, **ONCE)), before_page=False)
 
     def add_note(self, ref: IssueRef, body: str, marker: str) -> None:
         """Comment on the issue; after an unclear failure, look before re-posting."""
         project = _path(ref)
         endpoint = f"POST /projects/{quote(project, safe='')}/issues/{ref.iid}/notes"
-        issue = self._project(project).issues.get(ref.iid, lazy=True)
+        issue = self.handle(project).issues.get(ref.iid, lazy=True)
 
         def posted() -> bool | None:
-            bodies = self._call(f"GET {endpoint.removeprefix('POST ')}",
+            bodies = self.call(f"GET {endpoint.removeprefix('POST ')}",
                                 lambda: self._note_bodies(issue))
             return True if any(marker in b for b in bodies) else None
 
-        self._retry(lambda: self._call(endpoint, lambda: bool(issue.notes.create(
-            {"body": body}, **_ONCE))), before_page=False, recheck=posted)
+        self._retry(lambda: self.call(endpoint, lambda: bool(issue.notes.create(
+            {"body": body}, **ONCE))), before_page=False, recheck=posted)
 
 
 def _path(ref: IssueRef) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pagerduty
@@ -31,7 +31,8 @@ class PagerDutyDesk(PagerDutyPager):
 
     def log_entries(self, since: datetime, until: datetime) -> list[tuple[LogEntry, Incident]]:
         """Account-wide log entries in a window, with their chatops incidents."""
-        params: dict[str, Any] = {"since": _iso(since), "until": _iso(until),
+        # Whole seconds on the wire: round `until` up, or this second's entries are lost.
+        params: dict[str, Any] = {"since": _iso(since), "until": _iso(until + timedelta(seconds=1)),
                                   "time_zone": "UTC", "is_overview": "false",
                                   "include": ["incidents"]}
         items = self._list("/log_entries", "log_entries", params,

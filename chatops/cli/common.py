@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from chatops.config import Config, Environment, config_path, load_config, require_env
-from chatops.core.ports import IssueTracker, PagerDutyPorts
+from chatops.core.ports import PagerDutyPorts
+
+if TYPE_CHECKING:
+    from chatops.adapters.gitlab import GitLabTracker
 
 _LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$")
 
@@ -28,7 +32,7 @@ def load() -> tuple[Config, Environment]:
     return load_config(config_path()), env
 
 
-def tracker(config: Config, env: Environment) -> IssueTracker:
+def tracker(config: Config, env: Environment) -> GitLabTracker:
     """The GitLab adapter; GITLAB_TOKEN must be set."""
     from chatops.adapters.gitlab import GitLabTracker  # deferred: only real runs need it
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import sys
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import click
 
+from chatops.adapters.gitlab_lock import GitLabLock
 from chatops.audit import AuditLog
 from chatops.cli import common
 from chatops.cli.output import crash_report
@@ -18,16 +21,22 @@ from chatops.errors import ChatopsError, InputError, redact
 from chatops.follow import Follower, FollowReport
 
 _INCIDENT_ID = re.compile(r"^[A-Z0-9]{4,32}$")
+LOCK_LABEL = "chatops-sync-lock"
+LOCK_MINUTES = 15  # longer than the sync job's timeout
 
 
-def _run(label: str, work: Any) -> None:
-    """Run a follow job: audit lines, one RESULT line, a truthful exit status."""
+def _run(label: str, work: Callable[[Follower], FollowReport], wait_seconds: float) -> None:
+    """Run a follow job under the lock: audit lines, one RESULT line, a truthful exit status."""
     audit = AuditLog("chatops-" + label)
     try:
         config, env = common.load()
-        follower = Follower(config, common.tracker(config, env), common.pagerduty(config, env),
-                            audit, common.now)
-        report: FollowReport = work(follower)
+        tracker = common.tracker(config, env)
+        holder = env.ci.get("CI_JOB_URL") or f"{socket.gethostname()} pid {os.getpid()}"
+        lock = GitLabLock(tracker, config.incident_project, LOCK_LABEL, holder,
+                          timedelta(minutes=LOCK_MINUTES))
+        follower = Follower(config, tracker, common.pagerduty(config, env), audit, common.now,
+                            lock)
+        report = follower.locked(lambda: work(follower), wait_seconds)
     except ChatopsError as exc:
         print(f"{label.upper()} FAILED: {exc}", flush=True)
         print(f"RESULT outcome=error error={type(exc).__name__}", flush=True)
@@ -38,7 +47,7 @@ def _run(label: str, work: Any) -> None:
         sys.exit(70)
     for problem in report.problems:
         print(f"PROBLEM {redact(problem)}", flush=True)
-    outcome = "problems" if report.problems else "ok"
+    outcome = "problems" if report.problems else ("skipped" if report.skipped else "ok")
     print(f"RESULT outcome={outcome} {report.line()}", flush=True)
     sys.exit(1 if report.problems else 0)
 
@@ -46,7 +55,7 @@ def _run(label: str, work: Any) -> None:
 @click.command()
 def sync() -> None:
     """Mirror PagerDuty onto every open escalation's issue (run on a schedule)."""
-    _run("sync", lambda follower: follower.sync())
+    _run("sync", lambda follower: follower.sync(), wait_seconds=0)
 
 
 @click.command()
@@ -59,7 +68,7 @@ def webhook(payload_file: str | None) -> None:
         incident_id = incident_from_payload(payload_file or os.environ.get("TRIGGER_PAYLOAD"))
         return follower.follow_one(incident_id)
 
-    _run("webhook", work)
+    _run("webhook", work, wait_seconds=30)
 
 
 def incident_from_payload(source: str | None) -> str:

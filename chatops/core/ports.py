@@ -67,3 +67,13 @@ class IncidentDesk(Protocol):
 
 class PagerDutyPorts(Pager, IncidentDesk, Protocol):
     """Both PagerDuty ports, as one adapter provides them."""
+
+
+class Lock(Protocol):
+    """A mutex shared by overlapping jobs."""
+
+    def acquire(self) -> str | None:
+        """Take the lock; None when taken, else who holds it."""
+
+    def release(self) -> None:
+        """Give the lock back."""

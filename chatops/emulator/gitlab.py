@@ -4,7 +4,8 @@
 # Found"}, RecordNotFound -> {"message":"404 Not found"}), lib/api/helpers.rb (not_found!,
 # unauthorized!, find_project!), lib/api/issues.rb (authenticate_non_get!, params, values),
 # lib/api/notes.rb + helpers/notes_helpers.rb (authenticate!, 202 for command-only notes,
-# "404 Issue Not Found" from find_noteable), lib/api/resource_label_events.rb.
+# "404 Issue Not Found" from find_noteable), lib/api/resource_label_events.rb; project labels
+# (lib/api/labels.rb) are in gitlab_labels.py.
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from chatops.emulator.core import (
     utcnow,
 )
 from chatops.emulator.gitlab_issues import list_issues
+from chatops.emulator.gitlab_labels import LabelRoutes
 from chatops.emulator.gitlab_model import (
     Issue,
     Project,
@@ -63,6 +65,7 @@ class GitLabApp:
 
     def __init__(self, state: GitLabState) -> None:
         self.state = state
+        self._labels = LabelRoutes(state, self._project, self._need)
 
     def handle(self, request: Request) -> Response:
         """Route one request."""
@@ -133,6 +136,10 @@ class GitLabApp:
                                lambda: _error(401, "401 Unauthorized"))
         if len(sub) >= 2 and sub[0] == "issues":
             return self._issue_route(request, method, ident, sub[1], sub[2:], user)
+        if sub[:1] == ["labels"]:  # gitlab_labels.py
+            answer = self._labels.handle(request, method, ident, sub[1:], user)
+            if answer is not None:
+                return answer
         raise _error(404, "404 Not Found", "error")
 
     def _issue_route(self, request: Request, method: str, ident: str, iid_text: str,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from html import escape
 from typing import Any
 from urllib.parse import quote
 
 from chatops.emulator.core import gitlab_time
+from chatops.emulator.gitlab_colors import text_color
 
 # Label colours GitLab picks for labels created on the fly (Label::DEFAULT_COLOR family).
 _COLORS = ("#6699cc", "#dc143c", "#009966", "#8fbc8f", "#ed9121", "#9400d3", "#336699")
@@ -40,6 +42,8 @@ class Label:
     name: str
     color: str
     description: str | None = None
+    priority: int | None = None  # LabelPriority for the project (None: not prioritized)
+    archived: bool = False
 
     @staticmethod
     def color_for(index: int) -> str:
@@ -72,7 +76,7 @@ class LabelEvent:
     id: int
     user_id: int
     created_at: datetime
-    label: Label
+    label: Label | None  # labels.id ON DELETE SET NULL: a deleted label leaves null
     action: str
 
 
@@ -204,8 +208,34 @@ def label_event_json(event: LabelEvent, issue: Issue, users: dict[int, User],
     return {
         "id": event.id, "user": users[event.user_id].json(base),
         "created_at": gitlab_time(event.created_at), "resource_type": "Issue",
-        "resource_id": issue.id, "label": event.label.json(), "action": event.action,
+        "resource_id": issue.id, "label": event.label.json() if event.label else None,
+        "action": event.action,
     }
+
+
+def label_order(label: Label) -> tuple[str, str]:
+    """Sort key for labels by title (Label's default_scope order(title: :asc))."""
+    return (label.name.lower(), label.name)
+
+
+def label_json(label: Label, project: Project, with_counts: bool = False) -> dict[str, Any]:
+    """Render like Entities::ProjectLabel (counts only with ?with_counts=true)."""
+    # lib/api/entities/{label_basic,label,project_label}.rb.  description_html comes from
+    # the single_line Banzai pipeline (no <p>, HTML-escaped; references and emoji are not
+    # rendered here); it is "" for a label without description.
+    data: dict[str, Any] = {
+        "id": label.id, "name": label.name, "color": label.color,
+        "text_color": text_color(label.color), "description": label.description,
+        "description_html": escape(label.description or "", quote=False),
+        "archived": label.archived,
+    }
+    if with_counts:  # Label#open_issues_count etc. (IssuesFinder, scope all)
+        states = [i.state for i in project.issues.values()
+                  if any(lb is label for lb in i.labels)]
+        data.update(open_issues_count=states.count("opened"),
+                    closed_issues_count=states.count("closed"), open_merge_requests_count=0)
+    data.update(subscribed=False, priority=label.priority, is_project_label=True)
+    return data
 
 
 def namespace_json(path: str, name: str, group_id: int, base: str) -> dict[str, Any]:

@@ -42,7 +42,8 @@ _SUFFIXES = ("ational", "ization", "fulness", "ousness", "iveness", "ements", "e
              "ments", "ment", "ingly", "edly", "ing", "ies", "ied", "ed", "es", "ly", "s")
 
 
-def _terms(query: str) -> list[str]:
+def search_terms(query: str) -> list[str]:
+    """Split like Gitlab::SQL::Pattern.split_query_to_search_terms (quoted phrases kept)."""
     quoted: list[str] = []
 
     def keep(match: re.Match[str]) -> str:
@@ -66,7 +67,7 @@ def _words(text: str) -> list[str]:
 
 def _full_text(columns: list[str], query: str) -> bool:
     words = _words(" ".join(columns))
-    for term in _terms(query):
+    for term in search_terms(query):
         parts = _WORD.findall(term.lower())
         if " " in term.strip():
             stems = _words(term)
@@ -79,13 +80,13 @@ def _full_text(columns: list[str], query: str) -> bool:
             stem = _stem(part)
             if not any(word.startswith(stem) for word in words):
                 return False
-    return any(part not in _STOP for term in _terms(query) for part in _WORD.findall(
+    return any(part not in _STOP for term in search_terms(query) for part in _WORD.findall(
         term.lower()))
 
 
 def _fuzzy(column: str, query: str) -> bool:
     text, query = column.lower(), " ".join(query.split()).lower()
-    words = [term for term in _terms(query) if len(term) >= 3]
+    words = [term for term in search_terms(query) if len(term) >= 3]
     if words:
         return all(word in text for word in words)
     return text == query

@@ -17,6 +17,8 @@ from chatops.emulator.gitlab_model import (
     User,
     issue_json,
     label_event_json,
+    label_json,
+    label_order,
     namespace_json,
     note_json,
 )
@@ -70,6 +72,10 @@ class GitLabState:
         with self.lock:
             project = self.project(project_path)
             return self._label(project, name)
+
+    def next_label_id(self) -> int:
+        """Allocate a label id (the caller holds the lock)."""
+        return self._next("label")
 
     def _label(self, project: Project, name: str) -> Label:
         if name not in project.labels:
@@ -299,6 +305,13 @@ class GitLabState:
             issue = project.issues[iid]
             return [note_json(n, issue, project, self.users, self.base_url)
                     for n in issue.notes]
+
+    def labels(self, project_path: str) -> list[dict[str, Any]]:
+        """A project's labels in API form (ProjectLabel, with counts), by title."""
+        with self.lock:
+            project = self.project(project_path)
+            return [label_json(label, project, with_counts=True)
+                    for label in sorted(project.labels.values(), key=label_order)]
 
     def label_events(self, project_path: str, iid: int) -> list[dict[str, Any]]:
         """Resource label events of an issue in API form, oldest first."""

@@ -80,7 +80,12 @@ class Harness:
     def page(self, chat_input: str = "", *args: str, timeout: float = 120,
              **extra: str | None) -> Job:
         """Run `chatops page` like the ChatOps job would; check no secret leaked."""
-        proc = subprocess.run([*chatops_command(), "page", *args], capture_output=True,
+        return self.run("page", *args, chat_input=chat_input, timeout=timeout, **extra)
+
+    def run(self, *args: str, chat_input: str = "", timeout: float = 120,
+            **extra: str | None) -> Job:
+        """Run any chatops command as its CI job would; check no secret leaked."""
+        proc = subprocess.run([*chatops_command(), *args], capture_output=True,
                               text=True, env=self.env(chat_input, **extra), timeout=timeout,
                               check=False, cwd=self.tmp)
         job = Job(proc.returncode, proc.stdout, proc.stderr)

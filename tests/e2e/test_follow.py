@@ -1,0 +1,162 @@
+"""`chatops sync` and `chatops webhook` drive real PagerDuty-like histories onto issues."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from chatops.emulator import Fault
+from tests.e2e.conftest import Harness
+
+GITALY_42 = "chatops/gitlab-org/gitaly#42/gitaly"
+
+
+def notes_of_42(harness: Harness) -> list[str]:
+    return [n["body"] for n in harness.notes(42, "gitlab-org/gitaly") if not n.get("system")]
+
+
+def labels_of_42(harness: Harness) -> set[str]:
+    return set(harness.emu.gitlab.issue("gitlab-org/gitaly", 42)["labels"])
+
+
+def gitlab_writes(harness: Harness) -> list[str]:
+    return [f"{r.method} {r.path}" for r in harness.emu.requests
+            if r.service == "gitlab" and r.method in ("POST", "PUT", "DELETE")
+            and "/labels" not in r.path]
+
+
+def test_sync_mirrors_a_full_history_and_reruns_change_nothing(harness: Harness) -> None:
+    pd, t0 = harness.emu.pagerduty, datetime.now(UTC) - timedelta(minutes=25)
+    incident = pd.trigger("PSVCGIT", "Gitaly latency", dedup_key=GITALY_42, at=t0)
+    pd.escalate(incident["id"], 2, at=t0 + timedelta(minutes=16))
+    pd.acknowledge(incident["id"], "PUSRGRC", at=t0 + timedelta(minutes=20))
+    pd.annotate(incident["id"], "PUSRGRC", "failing over to file-02\n/close", at=t0 +
+                timedelta(minutes=21))
+    job = harness.run("sync")
+    assert job.returncode == 0, job.stdout + job.stderr
+    assert job.result.startswith("RESULT outcome=ok")
+    assert {"escalation::acknowledged"} <= labels_of_42(harness)
+    assert "escalation::triggered" not in labels_of_42(harness)
+    text = "\n".join(notes_of_42(harness))
+    assert "**Notified** Ada Lovelace by email" in text
+    assert "**Escalated** to level 2: Grace Hopper" in text
+    assert "**Acknowledged** by Grace Hopper" in text and "20 minutes after the page" in text
+    assert "**over** the 15-minute target" in text
+    assert "**PagerDuty note** by Grace Hopper" in text and "    failing over to file-02" in text
+    assert harness.emu.gitlab.issue("gitlab-org/gitaly", 42)["state"] == "opened"
+    count = len(notes_of_42(harness))
+    harness.emu.clear_requests()
+    again = harness.run("sync")
+    assert again.returncode == 0 and len(notes_of_42(harness)) == count
+    assert gitlab_writes(harness) == []  # nothing posted twice, no label flipped
+
+    pd.unacknowledge(incident["id"], at=datetime.now(UTC) - timedelta(minutes=2))
+    harness.run("sync")
+    assert "escalation::triggered" in labels_of_42(harness)
+    assert "escalation::acknowledged" not in labels_of_42(harness)
+    pd.resolve(incident["id"], "PUSRADA")
+    harness.run("sync")
+    assert "escalation::resolved" in labels_of_42(harness)
+    assert "escalation::triggered" not in labels_of_42(harness)
+    assert "**Resolved** by Ada Lovelace" in "\n".join(notes_of_42(harness))
+
+
+def test_overdue_page_gets_one_plain_notice(harness: Harness) -> None:
+    harness.emu.pagerduty.trigger("PSVCGIT", "Gitaly down", dedup_key=GITALY_42,
+                                  at=datetime.now(UTC) - timedelta(minutes=16))
+    harness.run("sync")
+    overdue = [n for n in notes_of_42(harness) if n.startswith("**Not acknowledged after")]
+    assert len(overdue) == 1
+    assert "Ada Lovelace" in overdue[0] and "/devoncall" in overdue[0]
+    assert "--incident gitlab-org/gitaly#42" in overdue[0]
+    harness.run("sync")
+    assert len([n for n in notes_of_42(harness) if n.startswith("**Not ack")]) == 1
+
+
+def test_page_then_acknowledge_is_mirrored_on_the_new_issue(harness: Harness) -> None:
+    harness.page("gitaly praefect is failing over on file-01")
+    (incident,) = harness.emu.pagerduty.incidents
+    harness.emu.pagerduty.acknowledge(incident["id"], "PUSRADA")
+    job = harness.run("sync")
+    assert job.result.startswith("RESULT outcome=ok"), job.stdout
+    (issue,) = harness.issues()
+    assert "escalation::acknowledged" in issue["labels"]
+    assert "escalation::triggered" not in issue["labels"]
+    assert any("**Acknowledged** by Ada Lovelace" in n["body"]
+               for n in harness.notes(issue["iid"]))
+
+
+def test_forged_webhook_cannot_resolve_anything(harness: Harness) -> None:
+    harness.page("gitaly praefect is failing over on file-01")
+    (incident,) = harness.emu.pagerduty.incidents
+    forged = harness.emu.pagerduty.webhook_payload(incident["id"], "incident.resolved")
+    forged["event"]["data"]["status"] = "resolved"
+    payload = harness.tmp / "payload.json"
+    payload.write_text(json.dumps({**forged, "ref": "main", "variables": {}}))
+    job = harness.run("webhook", TRIGGER_PAYLOAD=str(payload))
+    assert job.returncode == 0, job.stdout + job.stderr
+    (issue,) = harness.issues()
+    assert "escalation::resolved" not in issue["labels"]
+    assert not any("Resolved" in n["body"] for n in harness.notes(issue["iid"]))
+    harness.emu.pagerduty.acknowledge(incident["id"], "PUSRADA")
+    real = harness.emu.pagerduty.webhook_payload(incident["id"], "incident.acknowledged")
+    payload.write_text(json.dumps(real))
+    assert harness.run("webhook", TRIGGER_PAYLOAD=str(payload)).returncode == 0
+    (issue,) = harness.issues()
+    assert "escalation::acknowledged" in issue["labels"]
+
+
+def test_malformed_and_foreign_webhooks_change_nothing(harness: Harness) -> None:
+    payload = harness.tmp / "payload.json"
+    payload.write_text("{not json")
+    job = harness.run("webhook", TRIGGER_PAYLOAD=str(payload))
+    assert job.returncode == 2 and "not JSON" in job.stdout
+    payload.write_text(json.dumps({"event": {"event_type": "pagey.thing", "data": {}}}))
+    assert "not a PagerDuty v3 incident webhook" in harness.run(
+        "webhook", TRIGGER_PAYLOAD=str(payload)).stdout
+    foreign = harness.emu.pagerduty.trigger("PSVCGIT", "someone else's alert")
+    payload.write_text(json.dumps(harness.emu.pagerduty.webhook_payload(
+        foreign["id"], "incident.triggered")))
+    job = harness.run("webhook", TRIGGER_PAYLOAD=str(payload))
+    assert job.returncode == 0 and "not an incident opened by chatops" in job.stdout
+    assert gitlab_writes(harness) == []
+
+
+def test_one_broken_escalation_does_not_stop_the_others(harness: Harness) -> None:
+    pd, t0 = harness.emu.pagerduty, datetime.now(UTC) - timedelta(minutes=3)
+    good = pd.trigger("PSVCGIT", "ok one", dedup_key=GITALY_42, at=t0)
+    pd.acknowledge(good["id"], "PUSRADA")
+    gone = pd.trigger("PSVCGIT", "issue deleted", dedup_key="chatops/gitlab-org/gitaly#999/gitaly",
+                      at=t0)
+    pd.acknowledge(gone["id"], "PUSRADA")
+    job = harness.run("sync")
+    assert job.returncode == 1
+    assert job.result.startswith("RESULT outcome=problems")
+    assert any(line.startswith("PROBLEM gitlab-org/gitaly#999") for line in job.stdout.splitlines())
+    assert "escalation::acknowledged" in labels_of_42(harness)
+
+
+def test_gitlab_5xx_on_one_issue_is_reported_and_retried_next_run(harness: Harness) -> None:
+    pd = harness.emu.pagerduty
+    incident = pd.trigger("PSVCGIT", "x", dedup_key=GITALY_42,
+                          at=datetime.now(UTC) - timedelta(minutes=2))
+    pd.acknowledge(incident["id"], "PUSRADA")
+    harness.emu.add_fault(Fault(service="gitlab", method="GET", path=r"/issues/42$",
+                                status=500, times=100))
+    job = harness.run("sync")
+    assert job.returncode == 1 and "PROBLEM" in job.stdout and "500" in job.stdout
+    harness.emu.clear_faults()
+    assert harness.run("sync").returncode == 0
+    assert "escalation::acknowledged" in labels_of_42(harness)
+
+
+def test_sync_cost_does_not_grow_with_quiet_escalations(harness: Harness) -> None:
+    pd, t0 = harness.emu.pagerduty, datetime.now(UTC) - timedelta(hours=3)
+    for n in range(200):
+        pd.trigger("PSVCGIT", f"quiet {n}", at=t0,
+                   dedup_key=f"chatops/gitlab-org/gitaly#{1000 + n}/gitaly")
+    harness.emu.clear_requests()
+    job = harness.run("sync")
+    assert job.returncode == 0, job.stdout
+    assert "incidents=0" in job.result
+    assert len(harness.emu.requests) <= 12, [f"{r.method} {r.path}" for r in harness.emu.requests]
