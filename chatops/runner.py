@@ -195,9 +195,9 @@ class PageRunner:
             self.audit.record("find-issue", project, "error", str(exc))
             return IssueChecked(None, problem=str(exc))
         if issue is None:
-            self.audit.record("find-issue", project, "none", token)
+            self.audit.record("find-issue", project, "none", compose.search_token(self.plan.key))
             return IssueChecked(None)
-        self.audit.record("find-issue", issue.web_url, "found", token)
+        self.audit.record("find-issue", issue.web_url, "found", compose.search_token(self.plan.key))
         return self._load(issue.ref)
 
     def _open_issue(self, _: OpenIssue) -> Event:

@@ -56,6 +56,7 @@ def log_entry(item: dict[str, Any]) -> LogEntry:
         id=str(item["id"]), kind=kind, at=when(item["created_at"]),
         incident_id=str((item.get("incident") or {}).get("id") or ""),
         agent=_summary(item.get("agent")), user=user,
+        automatic=str(_object(item.get("agent")).get("type", "")).startswith("service"),
         channel=how.removesuffix("_notification"), level=int(level.group(1)) if level else None,
         text=text,
     )

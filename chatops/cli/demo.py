@@ -33,6 +33,8 @@ fallback = "No Database expert is on call: ask the Developer Oncall via /devonca
 '''
 # Text mode turns the section's "\r" into "\n"; accept both.
 _SECTION = re.compile(r"section_start:\d+:chat_reply\s\x1b\[0K\n(.*?)section_end:", re.S)
+_WHOLE_SECTION = re.compile(
+    r"section_start:\d+:chat_reply.*?section_end:\d+:chat_reply\s\x1b\[0K\n", re.S)
 
 
 def job_env(emulator_env: dict[str, str], config: Path, chat_input: str) -> dict[str, str]:
@@ -58,30 +60,54 @@ def _show_issue(issue: dict[str, Any], notes: list[dict[str, Any]]) -> None:
         click.echo(note["body"])
 
 
+def _job(emu: Any, config: Path, title: str, args: list[str], chat_input: str = "",
+         **extra: str) -> int:
+    """Run one chatops job as GitLab would and show its log and its Slack reply."""
+    click.secho(f"\n$ {title}", bold=True, fg="cyan")
+    env = {**job_env(emu.env(), config, chat_input), **extra}
+    if not chat_input:
+        env.pop("CI_PIPELINE_SOURCE")
+    job = subprocess.run([sys.executable, "-m", "chatops", *args], capture_output=True,
+                         text=True, env=env, check=False, timeout=300)
+    log = _WHOLE_SECTION.sub("", job.stdout)
+    click.echo("--- job log ---\n" + (log + job.stderr).strip())
+    reply = _SECTION.search(job.stdout)
+    if reply:
+        click.secho("--- what Slack shows ---", bold=True)
+        click.echo(reply.group(1).strip())
+    return job.returncode
+
+
 @click.command()
 @click.option("--chat-input", default="gitaly praefect is failing over on file-01",
               show_default=True, help="What the SRE types after /chatops run page.")
 def demo(chat_input: str) -> None:
-    """Run the page job against the local emulator: no credentials, nothing leaves this machine."""
+    """The whole story against the local emulator: page, escalation, ack, resolve.
+
+    No credentials; nothing leaves this machine.
+    """
     from chatops.emulator import Emulator
 
     with Emulator.start() as emu, tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "chatops.toml"
         config.write_text(DEMO_CONFIG, encoding="utf-8")
-        click.secho(f"$ /chatops run page {chat_input}", bold=True)
-        job = subprocess.run([sys.executable, "-m", "chatops", "page"], capture_output=True,
-                             text=True, env=job_env(emu.env(), config, chat_input), check=False,
-                             timeout=300)
-        click.secho("\n=== ChatOps job log ===", bold=True)
-        click.echo(job.stdout + job.stderr)
-        reply = _SECTION.search(job.stdout)
-        click.secho("=== What Slack shows ===", bold=True)
-        click.echo(reply.group(1).strip() if reply else "(no chat reply section: see the log)")
-        issues = emu.gitlab.issues(DEMO_PROJECT)
-        for issue in issues:
+        status = _job(emu, config, f"/chatops run page {chat_input}", ["page"], chat_input)
+        if status != 0 or not emu.pagerduty.incidents:
+            sys.exit(status or 1)
+        incident = emu.pagerduty.incidents[0]["id"]
+        click.secho("\n... nobody acknowledges: PagerDuty escalates to level 2, Grace Hopper "
+                    "acknowledges and adds a note ...", fg="yellow")
+        emu.pagerduty.escalate(incident, 2)
+        emu.pagerduty.acknowledge(incident, "PUSRGRC")
+        emu.pagerduty.annotate(incident, "PUSRGRC", "Failing over to file-02 now.")
+        _job(emu, config, "chatops sync   (scheduled pipeline)", ["sync"])
+        _job(emu, config, "/chatops run escalation status 1", ["escalation"], "status 1")
+        _job(emu, config, "/chatops run escalation resolve 1 failed over to file-02",
+             ["escalation"], "resolve 1 failed over to file-02",
+             GITLAB_USER_EMAIL="grace@example.com")
+        _job(emu, config, "chatops sync   (scheduled pipeline)", ["sync"])
+        for issue in emu.gitlab.issues(DEMO_PROJECT):
             _show_issue(issue, emu.gitlab.notes(DEMO_PROJECT, issue["iid"]))
         click.secho("\n=== PagerDuty ===", bold=True)
-        for incident in emu.pagerduty.incidents:
-            click.echo(f"Incident {incident['id']} [{incident['status']}] {incident['title']}")
-        if job.returncode != 0:
-            sys.exit(job.returncode)
+        for item in emu.pagerduty.incidents:
+            click.echo(f"Incident #{item['incident_number']} [{item['status']}] {item['title']}")

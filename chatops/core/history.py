@@ -21,6 +21,7 @@ class LogEntry:
     at: datetime
     incident_id: str
     agent: str = ""  # who did it
+    automatic: bool = False  # done by PagerDuty itself (a service agent), not a person
     user: str = ""  # who was notified / assigned
     channel: str = ""  # sms, email, phone, push, ...
     level: int | None = None

@@ -120,6 +120,8 @@ def _entry_notes(item: Tracked, policy: TeamPolicy, posted: frozenset[str]) -> l
     for entry in sorted(item.entries, key=lambda e: (e.at, e.id)):
         if entry.kind not in NOTED or f"log:{entry.id}" in posted:
             continue
+        if entry.kind == "assign" and entry.automatic:
+            continue  # PagerDuty's own assignment on trigger/escalation: the notes cover it
         elapsed = entry.at - item.since_page
         context = {"entry": entry, "team": policy, "incident": item.incident,
                    "elapsed": elapsed,

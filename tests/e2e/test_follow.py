@@ -160,3 +160,40 @@ def test_sync_cost_does_not_grow_with_quiet_escalations(harness: Harness) -> Non
     assert job.returncode == 0, job.stdout
     assert "incidents=0" in job.result
     assert len(harness.emu.requests) <= 12, [f"{r.method} {r.path}" for r in harness.emu.requests]
+
+
+def test_overlapping_runs_never_post_twice(harness: Harness) -> None:
+    import subprocess
+
+    from tests.e2e.conftest import chatops_command
+
+    pd, t0 = harness.emu.pagerduty, datetime.now(UTC) - timedelta(minutes=10)
+    incident = pd.trigger("PSVCGIT", "x", dedup_key=GITALY_42, at=t0)
+    pd.escalate(incident["id"], 2, at=t0 + timedelta(minutes=1))
+    pd.acknowledge(incident["id"], "PUSRGRC", at=t0 + timedelta(minutes=2))
+    harness.emu.latency = 0.05  # widen the window in which the runs overlap
+    runs = [subprocess.Popen([*chatops_command(), "sync"], env=harness.env(), cwd=harness.tmp,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(3)]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    results = [next(ln for ln in out.splitlines() if ln.startswith("RESULT ")) for out in outputs]
+    assert sum(r.startswith("RESULT outcome=ok") for r in results) >= 1, results
+    assert all(r.startswith(("RESULT outcome=ok", "RESULT outcome=skipped")) for r in results)
+    markers = [n.rsplit("<!--", 1)[1] for n in notes_of_42(harness)]
+    assert len(markers) == len(set(markers)) >= 4  # each entry once: no duplicates
+    harness.run("sync")
+    assert len(notes_of_42(harness)) == len(markers)  # and nothing was left for later
+    assert not any(lb["name"] == "chatops-sync-lock"
+                   for lb in harness.emu.gitlab.labels("gitlab-com/gl-infra/production"))
+
+
+def test_webhook_for_an_incident_pagerduty_no_longer_has_fails_loudly(harness: Harness) -> None:
+    incident = harness.emu.pagerduty.trigger("PSVCGIT", "x", dedup_key=GITALY_42)
+    payload = harness.tmp / "payload.json"
+    payload.write_text(json.dumps(harness.emu.pagerduty.webhook_payload(
+        incident["id"], "incident.triggered")))
+    harness.emu.pagerduty.delete_incident(incident["id"])
+    job = harness.run("webhook", TRIGGER_PAYLOAD=str(payload))
+    assert job.returncode != 0
+    assert "WEBHOOK FAILED" in job.stdout and "404" in job.stdout
+    assert gitlab_writes(harness) == []
