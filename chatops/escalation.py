@@ -12,7 +12,14 @@ from chatops.audit import AuditLog
 from chatops.config import Config
 from chatops.core.compose import request_marker_prefix
 from chatops.core.history import Incident, LogEntry, parse_dedup_key
-from chatops.core.model import ESCALATION_LABELS, RESOLVED, Issue, latest_pages, marker
+from chatops.core.model import (
+    ESCALATION_LABELS,
+    QUEUED,
+    RESOLVED,
+    Issue,
+    latest_pages,
+    marker,
+)
 from chatops.core.ports import IssueTracker, PagerDutyPorts
 from chatops.core.refs import IssueRef
 from chatops.core.sync import CANCELLED
@@ -85,6 +92,8 @@ class Escalations:
     def close(self, ref: IssueRef, verb: str, text: str) -> tuple[str, bool]:
         """Resolve (or cancel as a false alarm) every open page on the issue."""
         issue, states = self._teams(ref)
+        if QUEUED in issue.labels:
+            return self._cancel_queued(issue, text), False
         targets = [s for s in states if s.incident is not None and s.incident.open]
         closed, failed = [], []
         sender = self._from_email() if targets else ""
@@ -103,6 +112,18 @@ class Escalations:
         reply = self._render("escalation_reply.txt.j2", verb=verb, issue=issue, states=states,
                              closed=closed, failed=failed)
         return reply, bool(failed)
+
+    def _cancel_queued(self, issue: Issue, text: str) -> str:
+        """A queued page is cancelled before it is ever sent: GitLab only."""
+        self.tracker.set_labels(issue.ref, [CANCELLED],
+                                [lb for lb in ESCALATION_LABELS if lb != CANCELLED])
+        note_marker = marker("closed", id=f"queued-{issue.iid}", verb="cancel")
+        body = self._render("note_closed.md.j2", verb="cancel", text=text, closed=[],
+                            marker=note_marker)
+        self.tracker.add_note(issue.ref, body, note_marker)
+        self.audit.record("cancel-queued", issue.web_url, "ok")
+        return (f"CANCELLED: the queued page on {issue.web_url} will not be sent; the issue is "
+                "labelled escalation::cancelled.")
 
     def _record(self, issue: Issue, verb: str, text: str, closed: list[TeamState]) -> None:
         """Label and comment the issue after closing pages."""

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from chatops import render
 from chatops.audit import AuditLog
 from chatops.config import Config
-from chatops.core.compose import request_marker_prefix
+from chatops.core.compose import queued_event, request_marker_prefix
+from chatops.core.coverage import is_covered
 from chatops.core.history import Incident, LogEntry, parse_dedup_key, parse_time
-from chatops.core.model import page_records
-from chatops.core.ports import IncidentDesk, IssueTracker, Lock
+from chatops.core.model import QUEUED, TRIGGERED, Issue, marker, page_records, read_markers
+from chatops.core.ports import IssueTracker, Lock, PagerDutyPorts
 from chatops.core.refs import IssueRef
-from chatops.core.sync import TeamPolicy, Tracked, plan_sync, posted_ids
-from chatops.errors import ChatopsError
+from chatops.core.sync import SYNC_LABELS, TeamPolicy, Tracked, plan_sync, posted_ids
+from chatops.errors import ChatopsError, ConfigError
 
 
 @dataclass
@@ -25,6 +26,7 @@ class FollowReport:
     """What one sync or webhook run did, and what went wrong."""
 
     incidents: int = 0
+    delivered: int = 0
     skipped: str = ""
     issues: int = 0
     notes: int = 0
@@ -35,17 +37,20 @@ class FollowReport:
         """The summary line of the job log."""
         if self.skipped:
             return f"skipped: {self.skipped}"
-        return (f"incidents={self.incidents} issues={self.issues} notes_added={self.notes} "
+        return (f"incidents={self.incidents} delivered={self.delivered} issues={self.issues} "
+                f"notes_added={self.notes} "
                 f"labels_changed={self.labels} problems={len(self.problems)}")
 
 
 class Follower:
     """Applies PagerDuty histories to issues through the ports; one issue's failure stays local."""
 
-    def __init__(self, config: Config, tracker: IssueTracker, desk: IncidentDesk,
+    def __init__(self, config: Config, tracker: IssueTracker, desk: PagerDutyPorts,
                  audit: AuditLog, clock: Callable[[], datetime], lock: Lock,
+                 routing_keys: Mapping[str, str] | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.config, self.tracker, self.desk, self.audit = config, tracker, desk, audit
+        self.routing_keys = dict(routing_keys or {})
         self.clock, self.lock, self.sleep = clock, lock, sleep
         self.window = timedelta(minutes=config.sync.window_minutes)
         self.policies = {key: TeamPolicy(t.display_name, t.ack_timeout_minutes, t.fallback)
@@ -78,7 +83,48 @@ class Follower:
             incidents[incident.id] = incident
             entries[incident.id].append(entry)
         self._apply(incidents, entries, report)
+        self._deliver_queued(now, report)
         return report
+
+    def _deliver_queued(self, now: datetime, report: FollowReport) -> None:
+        """Page the requests queued with --when-covered whose team's coverage has started."""
+        project = self.config.incident_project
+        for issue in self.tracker.labelled_issues(project, QUEUED):
+            marks = read_markers(issue.description, "request")
+            team_key = marks[0].get("team", "") if marks else ""
+            team = self.config.teams.get(team_key)
+            if team is None or not marks or "dedup_key" not in marks[0]:
+                self._problem(report, issue.web_url, "queued issue without a chatops request")
+                continue
+            if not is_covered(team.coverage, now):
+                continue
+            try:
+                self._deliver(issue, team_key, marks[0]["dedup_key"], now)
+                report.delivered += 1
+            except ChatopsError as exc:
+                self._problem(report, issue.web_url, str(exc))
+
+    def _deliver(self, issue: Issue, team_key: str, dedup_key: str, now: datetime) -> None:
+        """Trigger the queued page, then label and comment the issue."""
+        team = self.config.teams[team_key]
+        routing_key = self.routing_keys.get(team_key)
+        if not routing_key:
+            raise ConfigError(f"Cannot deliver the queued page: {team.routing_key_env} is not "
+                              "set for the sync job.", "Add it to the sync job's variables.")
+        note_marker = marker("paged", team=team_key, dedup_key=dedup_key,
+                             at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), job="sync")
+        body = render.render("note_delivered.md.j2", {"team": team, "now": now,
+                                                       "marker": note_marker},
+                             self.config.templates_dir)  # before any side effect
+        self.desk.trigger(routing_key, queued_event(issue, team_key, team, dedup_key, now))
+        self.audit.record("trigger-page", f"pagerduty:{team_key}:{dedup_key}", "ok", "queued")
+        # If labelling fails, the issue stays queued and the next run delivers again: the
+        # same dedup key joins the open PagerDuty alert, so nobody is paged twice (only
+        # the note repeats).
+        self.tracker.add_note(issue.ref, body, note_marker)
+        self.tracker.set_labels(issue.ref, [TRIGGERED],
+                                [lb for lb in SYNC_LABELS if lb != TRIGGERED])
+        self.audit.record("comment-issue", issue.web_url, "ok", "delivered queued page")
 
     def follow_one(self, incident_id: str) -> FollowReport:
         """Apply one incident's whole history (the webhook job)."""

@@ -12,6 +12,7 @@ from chatops import render
 from chatops.audit import AuditLog
 from chatops.config import Config, Team
 from chatops.core import compose
+from chatops.core.coverage import is_covered
 from chatops.core.escalation import (
     Action,
     AddNote,
@@ -34,7 +35,13 @@ from chatops.core.escalation import (
     Trigger,
     step,
 )
-from chatops.core.model import PagerDutyIncident, page_records, read_markers, request_key
+from chatops.core.model import (
+    DRILL_LABEL,
+    PagerDutyIncident,
+    page_records,
+    read_markers,
+    request_key,
+)
 from chatops.core.ports import IssueTracker, Pager
 from chatops.core.refs import IssueRef
 from chatops.core.request import PageRequest
@@ -56,15 +63,17 @@ class PagePlan:
                  clock: Callable[[], datetime], oncall_readable: bool = True) -> None:
         self.config, self.request, self.who, self.clock = config, request, who, clock
         self.team: Team = config.teams[request.team]
-        self.key = request_key(request.team, request.message, request.incident)
+        self.key = request_key(request.team, request.message, request.incident, request.drill)
         self.target = (request.incident.resolve(config.incident_project, who.gitlab_url)
                        if request.incident else None)
         new_key = (compose.dedup_key_for_issue(self.target.project or "", self.target.iid,
                                                request.team) if self.target else
                    compose.dedup_key_for_request(config.incident_project, request.team, self.key))
-        self.flow = PageFlow(request=request, team_labels=tuple(self.team.labels),
+        labels = (*self.team.labels, DRILL_LABEL) if request.drill else tuple(self.team.labels)
+        self.flow = PageFlow(request=request, team_labels=labels,
                              new_dedup_key=new_key, oncall_readable=oncall_readable,
-                             target_url=self.target.url(who.gitlab_url) if self.target else "")
+                             target_url=self.target.url(who.gitlab_url) if self.target else "",
+                             covered=is_covered(self.team.coverage, clock()))
 
     def context(self) -> dict[str, Any]:
         """Template variables for the current state of the flow."""
@@ -206,7 +215,7 @@ class PageRunner:
         token = compose.request_marker_prefix(self.plan.key)
         try:
             issue = self.tracker.open_issue(project, self.plan.title(), self.plan.description(),
-                                            list(self.team.labels), token)
+                                            list(self.flow.team_labels), token)
         except ChatopsError as exc:
             self.audit.record("open-issue", project, "error", str(exc))
             return IssueFailed(str(exc))
@@ -252,7 +261,7 @@ class PageRunner:
         """Comment on the issue."""
         assert self.flow.issue is not None
         issue, now = self.flow.issue, self.plan.clock()
-        kind = "paged" if action.template == "paged" else "failed"
+        kind = {"paged": "paged", "queued": "queued"}.get(action.template, "failed")
         marker = compose.page_marker(kind, self.request.team, self.flow.dedup_key, now,
                                      self.plan.who.job_url)
         try:

@@ -122,6 +122,18 @@ class GitLabTracker:
 
         return self.call(endpoint, look)
 
+    def labelled_issues(self, project: str, label: str) -> list[Issue]:
+        """Open issues of a project that carry a label (up to 100, oldest first)."""
+        endpoint = f"GET /projects/{quote(project, safe='')}/issues?labels"
+        query = {"labels": label, "state": "opened", "order_by": "created_at", "sort": "asc"}
+
+        def look() -> list[Issue]:
+            found = self.handle(project).issues.list(query_parameters=query, per_page=100,
+                                                     get_all=False, **ONCE)
+            return [_issue(project, item.attributes) for item in found]
+
+        return self._retry(lambda: self.call(endpoint, look), before_page=False)
+
     def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
         """The issue and the bodies of all its notes, oldest first."""
         project = _path(ref)

@@ -34,8 +34,10 @@ def _run(label: str, work: Callable[[Follower], FollowReport], wait_seconds: flo
         holder = env.ci.get("CI_JOB_URL") or f"{socket.gethostname()} pid {os.getpid()}"
         lock = GitLabLock(tracker, config.incident_project, LOCK_LABEL, holder,
                           timedelta(minutes=LOCK_MINUTES))
+        keys = {name: key for name, team in config.teams.items()
+                if (key := env.routing_key(team)) is not None}
         follower = Follower(config, tracker, common.pagerduty(config, env), audit, common.now,
-                            lock)
+                            lock, keys)
         report = follower.locked(lambda: work(follower), wait_seconds)
     except ChatopsError as exc:
         print(f"{label.upper()} FAILED: {exc}", flush=True)

@@ -7,7 +7,7 @@ import click
 from chatops.cli.demo import demo
 from chatops.cli.escalation import escalation
 from chatops.cli.follow import sync, webhook
-from chatops.cli.page import page
+from chatops.cli.page import drill, page
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,6 +17,7 @@ def cli() -> None:
 
 
 cli.add_command(page)
+cli.add_command(drill)
 cli.add_command(demo)
 cli.add_command(escalation)
 cli.add_command(sync)

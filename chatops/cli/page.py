@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import click
 
@@ -30,16 +30,32 @@ def requester(env: Environment) -> Requester:
     )
 
 
+@dataclass(frozen=True)
+class Flags:
+    """The command-line options of a page."""
+
+    incident: str | None = None
+    severity: str | None = None
+    dry_run: bool = False
+    drill: bool = False
+    when_covered: bool = False
+
+
 def read_request(config: Config, env: Environment, words: tuple[str, ...],
-                 incident: str | None, severity: str | None, dry_run: bool) -> PageRequest:
+                 flags: Flags) -> PageRequest:
     """The request from the arguments, or from CHAT_INPUT when there are none."""
     teams = list(config.teams)
     if words:
-        return build_request(words[0], " ".join(words[1:]), incident, severity, dry_run, teams)
-    chat = parse_chat_input(env.ci.get("CHAT_INPUT", ""), teams)
-    return replace(chat, incident=parse_ref(incident) if incident else chat.incident,
-                   severity=parse_severity(severity) if severity else chat.severity,
-                   dry_run=dry_run or chat.dry_run)
+        request = build_request(words[0], " ".join(words[1:]), flags.incident, flags.severity,
+                                flags.dry_run, teams)
+    else:
+        request = parse_chat_input(env.ci.get("CHAT_INPUT", ""), teams)
+        request = replace(
+            request, incident=parse_ref(flags.incident) if flags.incident else request.incident,
+            severity=parse_severity(flags.severity) if flags.severity else request.severity)
+    return replace(request, dry_run=flags.dry_run or request.dry_run,
+                   drill=flags.drill or request.drill,
+                   when_covered=flags.when_covered or request.when_covered)
 
 
 def _adapters(config: Config, env: Environment, team: str) -> tuple[IssueTracker, Pager, str]:
@@ -65,11 +81,11 @@ def dry_run(plan: PagePlan) -> str:
             f"(S{plan.request.severity}); the job log shows the issue text and the event.")
 
 
-def execute(words: tuple[str, ...], incident: str | None, severity: str | None,
-            dry: bool, env: Environment, audit: AuditLog) -> tuple[str, Outcome]:
+def execute(words: tuple[str, ...], flags: Flags, env: Environment,
+            audit: AuditLog) -> tuple[str, Outcome]:
     """Run one page request end to end; return the reply and the outcome."""
     config = load_config(config_path())
-    request = read_request(config, env, words, incident, severity, dry)
+    request = read_request(config, env, words, flags)
     plan = PagePlan(config, request, requester(env), common.now,
                     oncall_readable=env.pagerduty_api_token is not None)
     if request.dry_run:
@@ -103,15 +119,34 @@ def crash_reply(audit: AuditLog) -> str:
 @click.argument("words", nargs=-1)
 @click.option("--incident", metavar="REF", help="Issue URL, group/project#N or N to page on.")
 @click.option("--severity", metavar="1-4", help="1 critical … 4 low (default 2).")
+@click.option("--drill", is_flag=True, help="A practice page: low urgency, never in metrics.")
+@click.option("--when-covered", is_flag=True,
+              help="Outside coverage: queue the page until coverage starts.")
 @click.option("--dry-run", "dry", is_flag=True, help="Show the issue and event; send nothing.")
-def page(words: tuple[str, ...], incident: str | None, severity: str | None, dry: bool) -> None:
+def page(words: tuple[str, ...], incident: str | None, severity: str | None, drill: bool,
+         when_covered: bool, dry: bool) -> None:
     """Page TEAM's second-tier on-call about MESSAGE (default: read from CHAT_INPUT)."""
+    run_page(words, Flags(incident, severity, dry, drill, when_covered))
+
+
+@click.command()
+@click.argument("team")
+@click.argument("message", nargs=-1)
+@click.option("--dry-run", "dry", is_flag=True, help="Show the issue and event; send nothing.")
+def drill(team: str, message: tuple[str, ...], dry: bool) -> None:
+    """Page TEAM for practice: a real page at low urgency, marked as a drill everywhere."""
+    text = " ".join(message) or "Practice page: please acknowledge in PagerDuty."
+    run_page((team, text), Flags(dry_run=dry, drill=True))
+
+
+def run_page(words: tuple[str, ...], flags: Flags) -> None:
+    """Run a page job: reply (in the chat section from ChatOps), RESULT line, exit status."""
     env = Environment.read()
     chat = env.ci.get("CI_PIPELINE_SOURCE") == "chat"
     audit = AuditLog("@" + env.ci.get("GITLAB_USER_LOGIN", "unknown"))
     code = 0
     try:
-        reply, outcome = execute(words, incident, severity, dry, env, audit)
+        reply, outcome = execute(words, flags, env, audit)
         code = 1 if outcome.failed else 0
         result = f"RESULT outcome={outcome.value}"
     except ChatopsError as exc:

@@ -9,7 +9,7 @@ from typing import Any
 from chatops.config import Team
 from chatops.core.coverage import describe_start, is_covered, next_start
 from chatops.core.escalation import PageFlow
-from chatops.core.model import marker
+from chatops.core.model import Issue, marker
 from chatops.core.text import first_line, single_line
 
 SUMMARY_LIMIT = 1024
@@ -55,7 +55,8 @@ def dedup_key_for_issue(project: str, iid: int, team: str) -> str:
 
 def title(flow: PageFlow, team: Team) -> str:
     """The incident issue title: team, severity and the first line of the message."""
-    return single_line(f"{team.display_name} escalation (S{flow.request.severity}): "
+    drill = "[DRILL] " if flow.request.drill else ""
+    return single_line(f"{drill}{team.display_name} escalation (S{flow.request.severity}): "
                        f"{first_line(flow.request.message, TITLE_LIMIT)}", TITLE_LIMIT + 40)
 
 
@@ -74,6 +75,7 @@ def common_context(flow: PageFlow, team_key: str, team: Team, who: Requester,
         "team": {"key": team_key, "name": team.display_name, "labels": team.labels,
                  "fallback": team.fallback, "ack_timeout_minutes": team.ack_timeout_minutes},
         "severity": flow.request.severity,
+        "drill": flow.request.drill,
         "pd_severity": PD_SEVERITY[flow.request.severity],
         "message": flow.request.message,
         "requester": who,
@@ -117,11 +119,32 @@ def page_marker(kind: str, team_key: str, dedup_key: str, now: datetime, job_url
                   at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), job=job_url or "-")
 
 
+def queued_event(issue: Issue, team_key: str, team: Team, dedup_key: str,
+                 now: datetime) -> dict[str, Any]:
+    """The trigger for a queued request, sent by sync when coverage starts."""
+    return {
+        "event_action": "trigger",
+        "dedup_key": dedup_key,
+        "payload": {
+            "summary": single_line(f"[{team.display_name}] {issue.title} (queued until "
+                                   "coverage started)", SUMMARY_LIMIT),
+            "source": "chatops sync", "severity": "error",
+            "timestamp": now.astimezone(UTC).isoformat(timespec="seconds"),
+            "component": team_key, "group": team_key, "class": "escalation",
+            "custom_details": {"incident_issue": issue.web_url, "queued": True,
+                               "expected_response": response_text(team)},
+        },
+        "client": "GitLab ChatOps", "client_url": issue.web_url,
+        "links": [{"href": issue.web_url, "text": f"Incident issue {issue.project}#{issue.iid}"}],
+    }
+
+
 def pd_event(flow: PageFlow, team_key: str, team: Team, who: Requester,
              now: datetime) -> dict[str, Any]:
     """The Events API v2 trigger (without routing_key, which the client adds)."""
     issue = flow.issue
-    summary = single_line(f"[{team.display_name}] S{flow.request.severity}: "
+    drill = "[DRILL] " if flow.request.drill else ""
+    summary = single_line(f"{drill}[{team.display_name}] S{flow.request.severity}: "
                           f"{flow.request.message} (paged by {who.login or 'unknown'} via ChatOps)",
                           SUMMARY_LIMIT)
     links = []
@@ -141,6 +164,7 @@ def pd_event(flow: PageFlow, team_key: str, team: Team, who: Requester,
         "incident_issue": (issue.web_url if issue else flow.target_url
                            or f"not created: {flow.gitlab_problem}"),
         "expected_response": response_text(team),
+        "drill": flow.request.drill,
     }
     event: dict[str, Any] = {
         "event_action": "trigger",
@@ -148,7 +172,8 @@ def pd_event(flow: PageFlow, team_key: str, team: Team, who: Requester,
         "payload": {
             "summary": summary,
             "source": f"chatops ({who.gitlab_url})",
-            "severity": PD_SEVERITY[flow.request.severity],
+            # A drill is always info: low urgency, so no escalation wakes anyone up.
+            "severity": "info" if flow.request.drill else PD_SEVERITY[flow.request.severity],
             "timestamp": now.astimezone(UTC).isoformat(timespec="seconds"),
             "component": team_key,
             "group": team_key,

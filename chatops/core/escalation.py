@@ -9,6 +9,7 @@ from chatops.core.model import (
     ACKNOWLEDGED,
     ESCALATION_LABELS,
     FAILED,
+    QUEUED,
     TRIGGERED,
     Issue,
     OnCall,
@@ -154,6 +155,12 @@ class PageFlow:
     team_labels: tuple[str, ...]
     new_dedup_key: str
     target_url: str = ""  # the --incident issue's address, known before it is read
+    covered: bool = True  # inside the team's configured coverage hours now
+
+    @property
+    def queue(self) -> bool:
+        """--when-covered outside coverage: open the issue now, page when coverage starts."""
+        return self.request.when_covered and not self.covered
     oncall_readable: bool = True
     oncall: tuple[OnCall, ...] | None = None
     oncall_problem: str = ""
@@ -185,9 +192,13 @@ def step(flow: PageFlow, event: Event, now: datetime) -> tuple[PageFlow, list[Ac
         case IssueChecked():
             return _checked_issue(flow, event)
         case IssueOpened(issue):
-            return _trigger(replace(flow, issue=issue, dedup_key=flow.new_dedup_key))
+            flow = replace(flow, issue=issue, dedup_key=flow.new_dedup_key)
+            return _enqueue(flow) if flow.queue else _trigger(flow)
         case IssueFailed(problem):
-            return _trigger(replace(flow, gitlab_problem=problem, dedup_key=flow.new_dedup_key))
+            flow = replace(flow, gitlab_problem=problem, dedup_key=flow.new_dedup_key)
+            if flow.queue:  # nowhere to keep the request: say so, page nothing
+                return replace(flow, outcome=Outcome.QUEUE_FAILED), []
+            return _trigger(flow)
         case PageSent(key):
             return _record(replace(flow, dedup_key=key), Outcome.PAGED, "paged")
         case PageFailed(problem):
@@ -238,14 +249,32 @@ def _decide(flow: PageFlow) -> tuple[PageFlow, list[Action]]:
         return flow, []
     if flow.prior is not None:
         return replace(flow, outcome=Outcome.ALREADY_PAGED, dedup_key=flow.prior.dedup_key), []
+    if flow.queue:
+        if flow.issue is not None and QUEUED in flow.issue.labels:
+            return replace(flow, outcome=Outcome.QUEUED, dedup_key=flow.new_dedup_key), []
+        if flow.issue is not None:
+            return _enqueue(replace(flow, dedup_key=flow.new_dedup_key))
+        return (replace(flow, outcome=Outcome.QUEUE_FAILED), []) if flow.gitlab_problem else (
+            flow, [OpenIssue()])
     if flow.oncall is not None and not flow.oncall:
         return replace(flow, outcome=Outcome.NOBODY_ON_CALL), []
+    if flow.oncall is None and not flow.covered:
+        # PagerDuty's on-call list is the truth; without it the configured coverage decides.
+        return replace(flow, outcome=Outcome.NOT_COVERED), []
     if flow.issue is not None:
         return _trigger(replace(flow, dedup_key=flow.new_dedup_key))
     if flow.gitlab_problem:
         # The look-before-create failed: creating now could duplicate. Page without an issue.
         return _trigger(replace(flow, dedup_key=flow.new_dedup_key))
     return flow, [OpenIssue()]
+
+
+def _enqueue(flow: PageFlow) -> tuple[PageFlow, list[Action]]:
+    """Keep the request on the issue; sync pages when coverage starts."""
+    add = (QUEUED, *flow.team_labels)
+    remove = tuple(other for other in ESCALATION_LABELS if other != QUEUED)
+    actions: list[Action] = [SetLabels(add, remove), AddNote("queued")]
+    return replace(flow, outcome=Outcome.QUEUED, pending=len(actions)), actions
 
 
 def _trigger(flow: PageFlow) -> tuple[PageFlow, list[Action]]:

@@ -14,7 +14,9 @@ TRIGGERED = "escalation::triggered"
 ACKNOWLEDGED = "escalation::acknowledged"
 RESOLVED = "escalation::resolved"
 FAILED = "escalation::failed"
-ESCALATION_LABELS = (TRIGGERED, ACKNOWLEDGED, RESOLVED, FAILED)
+QUEUED = "escalation::queued"
+ESCALATION_LABELS = (TRIGGERED, ACKNOWLEDGED, RESOLVED, FAILED, QUEUED)
+DRILL_LABEL = "drill"  # not scoped: it must never replace an escalation:: label
 # Only a marker that starts a line counts: quoted chat text is indented, so a marker
 # typed into a chat message can never be mistaken for one of ours.
 _MARKER = re.compile(r"^<!-- chatops:v1 (?P<kind>\w+) (?P<fields>[^>\n]*?) -->$", re.M)
@@ -75,6 +77,9 @@ class Outcome(Enum):
     PAGED_WITHOUT_ISSUE = "paged-without-issue"
     ALREADY_PAGED = "already-paged"
     NOBODY_ON_CALL = "nobody-on-call"
+    NOT_COVERED = "not-covered"
+    QUEUED = "queued"
+    QUEUE_FAILED = "queue-failed"
     INCIDENT_NOT_FOUND = "incident-not-found"
     PAGE_FAILED = "page-failed"
     DRY_RUN = "dry-run"
@@ -82,12 +87,13 @@ class Outcome(Enum):
     @property
     def failed(self) -> bool:
         """True when nobody was paged although a page was wanted."""
-        return self in {Outcome.PAGE_FAILED, Outcome.INCIDENT_NOT_FOUND, Outcome.NOBODY_ON_CALL}
+        return self in {Outcome.PAGE_FAILED, Outcome.INCIDENT_NOT_FOUND, Outcome.NOBODY_ON_CALL,
+                        Outcome.NOT_COVERED, Outcome.QUEUE_FAILED}
 
 
-def request_key(team: str, message: str, incident: IssueRef | None) -> str:
+def request_key(team: str, message: str, incident: IssueRef | None, drill: bool = False) -> str:
     """A short stable hash of one request: the same words twice give the same key."""
-    text = f"{team}\n{incident or ''}\n{' '.join(message.split())}"
+    text = f"{team}\n{incident or ''}\n{' '.join(message.split())}" + ("\ndrill" if drill else "")
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -16,6 +16,9 @@ class IssueTracker(Protocol):
     def find_by_marker(self, project: str, text: str, state: str = "opened") -> Issue | None:
         """The newest issue chatops created lately with a line starting with text."""
 
+    def labelled_issues(self, project: str, label: str) -> list[Issue]:
+        """Open issues of a project that carry a label."""
+
     def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
         """An issue and the bodies of its notes, oldest first."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from chatops.core.refs import IssueRef, parse_ref
 from chatops.errors import InputError
@@ -13,12 +13,13 @@ from chatops.errors import InputError
 MAX_MESSAGE_CHARS = 4000
 DEFAULT_SEVERITY = 2
 _KNOWN = (r"(?:--incident(?:=|\s+)(?P<ref>\S+)|--severity(?:=|\s+)(?P<sev>\S+)"
-          r"|(?P<dry>--dry-run))")
+          r"|(?P<dry>--dry-run)|(?P<drill>--drill)|(?P<queue>--when-covered))")
 _LEADING = re.compile(rf"^{_KNOWN}(?:\s+|$)")
 _TRAILING = re.compile(rf"(?:^|\s){_KNOWN}\s*$")
 # Slack's autocorrect turns "--" into an em or en dash.
-_DASHES = re.compile(r"(?<!\S)(?:[—–]|-[—–]|[—–]-)(?=(?:incident|severity|dry-run)\b)")
-_LEFTOVER = re.compile(r"(?<!\S)--(?:incident|severity|dry-run)\b")
+_NAMES = r"(?:incident|severity|dry-run|drill|when-covered)"
+_DASHES = re.compile(rf"(?<!\S)(?:[—–]|-[—–]|[—–]-)(?={_NAMES}\b)")
+_LEFTOVER = re.compile(rf"(?<!\S)--{_NAMES}\b")
 _UNKNOWN_LEADING = re.compile(r"^--[a-z][\w-]*")
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
 
@@ -32,6 +33,8 @@ class PageRequest:
     incident: IssueRef | None
     severity: int
     dry_run: bool
+    drill: bool = False
+    when_covered: bool = False
 
 
 def parse_chat_input(text: str, teams: Sequence[str]) -> PageRequest:
@@ -49,8 +52,9 @@ def parse_chat_input(text: str, teams: Sequence[str]) -> PageRequest:
         _collect(match, options)
         rest = rest[: match.start()]
     _refuse_stray_options(rest)
-    return build_request(team, rest, options.get("ref"), options.get("sev"),
-                         "dry" in options, teams)
+    request = build_request(team, rest, options.get("ref"), options.get("sev"),
+                            "dry" in options, teams)
+    return replace(request, drill="drill" in options, when_covered="queue" in options)
 
 
 def _refuse_stray_options(message: str) -> None:
@@ -58,7 +62,8 @@ def _refuse_stray_options(message: str) -> None:
     unknown = _UNKNOWN_LEADING.match(message)
     if unknown:
         raise InputError(f"Unknown option {unknown.group(0)!r}.",
-                         "Options are --incident REF, --severity 1-4 and --dry-run.")
+                         "Options are --incident REF, --severity 1-4, --drill, "
+                         "--when-covered and --dry-run.")
     stray = _LEFTOVER.search(message)
     if stray:
         raise InputError(f"Option {stray.group(0)!r} is inside the message, so it was not "
@@ -69,7 +74,7 @@ def _refuse_stray_options(message: str) -> None:
 
 def _collect(match: re.Match[str], options: dict[str, str]) -> None:
     """Record one recognised option, refusing duplicates."""
-    for name in ("ref", "sev", "dry"):
+    for name in ("ref", "sev", "dry", "drill", "queue"):
         value = match.group(name)
         if value is not None:
             if name in options:

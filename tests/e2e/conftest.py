@@ -64,7 +64,14 @@ class Harness:
     def __init__(self, emu: Emulator, tmp: Path) -> None:
         self.emu, self.tmp = emu, tmp
         self.config = tmp / "chatops.toml"
-        self.config.write_text(DEMO_CONFIG + FAST_HTTP, encoding="utf-8")
+        self.write_config()
+
+    def write_config(self, **days: list[str]) -> None:
+        """The demo config with fast timeouts; coverage every day unless days are given."""
+        every = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        tables = "".join(f"\n[teams.{team}.coverage]\ndays = {days.get(team, every)!r}\n"
+                         for team in ("gitaly", "database")).replace("'", '"')
+        self.config.write_text(DEMO_CONFIG + tables + FAST_HTTP, encoding="utf-8")
 
     def env(self, chat_input: str = "", **extra: str | None) -> dict[str, str]:
         """The job's environment; a None value removes a variable."""

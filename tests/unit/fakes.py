@@ -32,6 +32,10 @@ class FakeTracker:
                 return issue
         return None
 
+    def labelled_issues(self, project: str, label: str) -> list[Issue]:
+        self._check("list")
+        return [i for i in self.issues.values() if i.project == project and label in i.labels]
+
     def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
         self._check("get")
         key = (ref.project or "", ref.iid)

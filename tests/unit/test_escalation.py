@@ -1,5 +1,6 @@
 """The page state machine, event by event, with no I/O."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from chatops.core.escalation import (
@@ -141,7 +142,7 @@ def test_page_failure_labels_failed_and_explains_on_the_issue() -> None:
     assert f.outcome is Outcome.PAGE_FAILED and f.outcome.failed
     assert actions[0] == SetLabels(("escalation::failed", "group::gitaly"),
                                    ("escalation::triggered", "escalation::acknowledged",
-                                    "escalation::resolved"))
+                                    "escalation::resolved", "escalation::queued"))
     assert actions[1] == AddNote("page_failed")
 
 
@@ -166,3 +167,22 @@ def test_markers_count_only_at_line_start_with_plain_values() -> None:
     assert [r.dedup_key for r in page_records([ours], "gitaly")] == ["chatops/g/p#1/gitaly"]
     odd = "<!-- chatops:v1 paged team=gitaly dedup_key=k at=@here job=- -->"
     assert read_markers(odd, "paged") == [{"team": "gitaly", "dedup_key": "k", "job": "-"}]
+
+
+def test_without_oncall_list_coverage_decides() -> None:
+    outside = replace(flow(readable=False), covered=False)
+    f, _ = step(outside, Started(), NOW)
+    f, actions = step(f, IssueChecked(None), NOW)
+    assert actions == [] and f.outcome is Outcome.NOT_COVERED
+    inside = flow(readable=False)
+    f, _ = step(inside, Started(), NOW)
+    _, actions = step(f, IssueChecked(None), NOW)
+    assert actions == [OpenIssue()]
+
+
+def test_someone_on_call_out_of_hours_is_paged() -> None:
+    outside = replace(flow(), covered=False)
+    f, _ = step(outside, Started(), NOW)
+    f, _ = step(f, OnCallChecked((ADA,)), NOW)
+    _, actions = step(f, IssueChecked(None), NOW)
+    assert actions == [OpenIssue()]

@@ -1,0 +1,101 @@
+"""Coverage on the paging path, queued requests and drills (issue #4)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.e2e.conftest import Harness
+
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+MESSAGE = "praefect is failing over on file-01"
+
+
+def not_today() -> list[str]:
+    """Coverage on every day but today (UTC): now is outside coverage, whatever the day."""
+    today = DAYS[datetime.now(UTC).weekday()]
+    return [day for day in DAYS if day != today]
+
+
+def test_out_of_hours_with_someone_on_call_pages_and_says_so(harness: Harness) -> None:
+    harness.write_config(gitaly=not_today())
+    job = harness.page(f"gitaly {MESSAGE}")
+    assert job.result == "RESULT outcome=paged"
+    assert "outside Gitaly coverage hours" in job.reply
+    assert len(harness.emu.pagerduty.events) == 1
+
+
+def test_without_a_pagerduty_token_coverage_decides_alone(harness: Harness) -> None:
+    harness.write_config(gitaly=not_today())
+    job = harness.page(f"gitaly {MESSAGE}", PAGERDUTY_API_TOKEN=None)
+    assert job.result == "RESULT outcome=not-covered"
+    assert job.reply.startswith("NOT PAGED: it is outside Gitaly coverage hours")
+    assert "on-call list could not be checked" in job.reply
+    assert "coverage starts next:" in job.reply and ", in " in job.reply
+    assert harness.emu.pagerduty.events == [] and harness.issues() == []
+    harness.write_config()
+    inside = harness.page(f"gitaly {MESSAGE}", PAGERDUTY_API_TOKEN=None)
+    assert inside.result == "RESULT outcome=paged"
+    assert "Who is on call could not be checked" in inside.reply
+
+
+def test_queued_request_is_delivered_by_sync_when_coverage_starts(harness: Harness) -> None:
+    harness.write_config(gitaly=not_today())
+    job = harness.page(f"gitaly --when-covered {MESSAGE}")
+    assert job.result == "RESULT outcome=queued", job.stdout
+    assert job.reply.startswith("QUEUED: it is outside Gitaly coverage hours")
+    assert harness.emu.pagerduty.events == []
+    (issue,) = harness.issues()
+    assert "escalation::queued" in issue["labels"]
+    assert harness.run("sync").result.startswith("RESULT outcome=ok")
+    assert harness.emu.pagerduty.events == []  # still outside coverage: nothing sent
+    harness.write_config()  # coverage has started
+    synced = harness.run("sync")
+    assert "delivered=1" in synced.result, synced.stdout
+    (event,) = harness.emu.pagerduty.events
+    assert issue["web_url"] in [link["href"] for link in event["links"]]
+    (issue,) = harness.issues()
+    assert "escalation::triggered" in issue["labels"]
+    assert "escalation::queued" not in issue["labels"]
+    assert any(n["body"].startswith("**Paged Gitaly** at") for n in harness.notes(issue["iid"]))
+    again = harness.run("sync")
+    assert "delivered=0" in again.result and len(harness.emu.pagerduty.events) == 1
+
+
+def test_queued_request_can_be_cancelled(harness: Harness) -> None:
+    harness.write_config(gitaly=not_today())
+    harness.page(f"gitaly --when-covered {MESSAGE}")
+    (issue,) = harness.issues()
+    job = harness.run("escalation", chat_input=f"cancel {issue['iid']} handled it ourselves")
+    assert job.reply.startswith("CANCELLED: the queued page"), job.stdout
+    harness.write_config()
+    assert "delivered=0" in harness.run("sync").result
+    assert harness.emu.pagerduty.events == []
+    (issue,) = harness.issues()
+    assert "escalation::cancelled" in issue["labels"]
+
+
+def test_drill_is_marked_everywhere_and_followed_to_acknowledgement(harness: Harness) -> None:
+    job = harness.run("drill", "gitaly", CI_PIPELINE_SOURCE=None)
+    assert job.returncode == 0, job.stdout + job.stderr
+    assert job.stdout.startswith("DRILL started:") or "DRILL started:" in job.stdout
+    assert "never count in the pilot's response metrics" in job.stdout
+    assert "PAGED" not in job.stdout and "FAILED" not in job.stdout
+    (event,) = harness.emu.pagerduty.events
+    assert event["payload"]["summary"].startswith("[DRILL] ")
+    assert event["payload"]["severity"] == "info"
+    (issue,) = harness.issues()
+    assert "drill" in issue["labels"] and issue["title"].startswith("[DRILL] ")
+    assert "This is a DRILL" in issue["description"]
+    (incident,) = harness.emu.pagerduty.incidents
+    harness.emu.pagerduty.acknowledge(incident["id"], "PUSRADA")
+    harness.run("sync")
+    (issue,) = harness.issues()
+    assert "escalation::acknowledged" in issue["labels"] and "drill" in issue["labels"]
+    assert any("**Acknowledged** by Ada Lovelace" in n["body"]
+               for n in harness.notes(issue["iid"]))
+
+
+def test_drill_from_chat_option(harness: Harness) -> None:
+    job = harness.page("gitaly --drill practice for the new on-caller")
+    assert job.reply.startswith("DRILL started: Ada Lovelace (on call)")
+    assert job.result == "RESULT outcome=paged"
