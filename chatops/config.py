@@ -83,6 +83,8 @@ class Team(_Strict):
         for label in value:
             if not label.strip() or "," in label:
                 raise ValueError(f"label {label!r} is empty or contains a comma")
+            if label.startswith("escalation::") or label in {"drill", "chatops-sync-lock"}:
+                raise ValueError(f"label {label!r} is reserved for chatops itself")
         return value
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx2
@@ -19,6 +19,7 @@ import pagerduty
 from chatops.adapters import retry
 from chatops.adapters.tls import ssl_context
 from chatops.config import Http
+from chatops.core.history import parse_time
 from chatops.core.model import OnCall, PagerDutyIncident
 from chatops.errors import PagerDutyError, mask
 
@@ -26,6 +27,7 @@ T = TypeVar("T")
 _QUIET = logging.getLogger("chatops.vendor.pagerduty")
 _QUIET.addHandler(logging.NullHandler())
 _QUIET.propagate = False
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Seconds to wait before each look-up of a just-triggered incident.
 _INCIDENT_POLL = (0.0, 0.5, 1.0)
 _HINTS = {
@@ -125,11 +127,24 @@ class PagerDutyPager:
 
     def oncall(self, policy_id: str) -> tuple[OnCall, ...]:
         """Everyone on call now for the policy, lowest escalation level first."""
+        return self.oncalls([policy_id]).get(policy_id, ())
+
+    def oncalls(self, policy_ids: list[str], since: datetime | None = None,
+                until: datetime | None = None) -> dict[str, tuple[OnCall, ...]]:
+        """On-call entries of several policies in one request: now, or over a time range."""
         # The client turns list values into `name[]` parameters (PagerDuty's array form).
-        params: dict[str, Any] = {"escalation_policy_ids": [policy_id], "earliest": "true",
-                                  "time_zone": "UTC"}
-        entries = self._list("/oncalls", "oncalls", params, self._http.lookup_budget_seconds)
-        return tuple(sorted(_oncalls(entries), key=lambda o: (o.level, o.name)))
+        params: dict[str, Any] = {"escalation_policy_ids": policy_ids, "time_zone": "UTC"}
+        if since is not None and until is not None:
+            params.update(since=_iso(since), until=_iso(until))
+        else:
+            params["earliest"] = "true"
+        entries = self._list("/oncalls", "oncalls", params, self._http.lookup_budget_seconds,
+                             cap=5000)
+        found: dict[str, list[OnCall]] = {policy: [] for policy in policy_ids}
+        for item in _oncalls(entries, ranges=since is not None):
+            found.setdefault(item.policy, []).append(item)
+        return {policy: tuple(sorted(items, key=lambda o: (o.level, o.since or _EPOCH, o.name)))
+                for policy, items in found.items()}
 
     def incident(self, dedup_key: str, wait: bool = True) -> PagerDutyIncident | None:
         """The incident of a dedup key; with wait, polled briefly (events are asynchronous)."""
@@ -170,22 +185,31 @@ class PagerDutyPager:
                                self._http.pagerduty_budget_seconds)
 
 
-def _oncalls(entries: list[Any]) -> list[OnCall]:
-    """Parse on-call entries, one per (level, person); malformed entries are skipped."""
-    seen: dict[tuple[int, str], OnCall] = {}
+def _oncalls(entries: list[Any], ranges: bool = False) -> list[OnCall]:
+    """Parse on-call entries (malformed ones skipped): one per person and level, or per shift."""
+    seen: dict[tuple[str, int, str, str], OnCall] = {}
     for entry in entries:
         user = entry.get("user") if isinstance(entry, dict) else None
         level = entry.get("escalation_level") if isinstance(entry, dict) else None
         if not isinstance(user, dict) or not isinstance(level, int):
             continue
+        policy = entry.get("escalation_policy")
+        policy_id = str(policy.get("id", "")) if isinstance(policy, dict) else ""
         name = str(user.get("summary") or user.get("name") or user.get("id") or "unknown")
-        seen.setdefault((level, name), OnCall(level, name, _time(entry.get("end"))))
+        start = _time(entry.get("start"))
+        key = (policy_id, level, name, str(start) if ranges else "")
+        seen.setdefault(key, OnCall(level, name, _time(entry.get("end")), policy_id, start))
     return list(seen.values())
 
 
 def _time(value: Any) -> datetime | None:
     """An ISO 8601 time, or None when absent or unreadable."""
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+        return parse_time(value) if value else None
     except ValueError:
         return None
+
+
+def _iso(moment: datetime) -> str:
+    """A UTC time as PagerDuty takes it."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

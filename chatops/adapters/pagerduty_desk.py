@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pagerduty
 
 from chatops.adapters import pagerduty_parse as parse
-from chatops.adapters.pagerduty import PagerDutyPager
+from chatops.adapters.pagerduty import PagerDutyPager, _iso
 from chatops.core.history import Incident, LogEntry, parse_dedup_key
-
-
-def _iso(moment: datetime) -> str:
-    """A UTC time as PagerDuty takes it."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class PagerDutyDesk(PagerDutyPager):

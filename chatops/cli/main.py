@@ -7,6 +7,7 @@ import click
 from chatops.cli.demo import demo
 from chatops.cli.escalation import escalation
 from chatops.cli.follow import sync, webhook
+from chatops.cli.oncall import check, oncall
 from chatops.cli.page import drill, page
 
 
@@ -18,6 +19,8 @@ def cli() -> None:
 
 cli.add_command(page)
 cli.add_command(drill)
+cli.add_command(oncall)
+cli.add_command(check)
 cli.add_command(demo)
 cli.add_command(escalation)
 cli.add_command(sync)

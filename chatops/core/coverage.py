@@ -72,3 +72,40 @@ def describe_delta(delta: timedelta) -> str:
     parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (mins, "minute")]
     words = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n]
     return " ".join(words) or "less than a minute"
+
+
+def covered_windows(coverage: Coverage, since: datetime,
+                    until: datetime) -> list[tuple[datetime, datetime]]:
+    """The coverage windows overlapping [since, until), clipped, back-to-back days merged."""
+    zone = ZoneInfo(coverage.timezone)
+    day, last = since.astimezone(zone).date() - timedelta(days=1), until.astimezone(zone).date()
+    windows: list[tuple[datetime, datetime]] = []
+    while day <= last:
+        if _covered_day(coverage, day):
+            start, end = _window(coverage, day)
+            if start < until and end > since:
+                start, end = max(start, since), min(end, until)
+                if windows and windows[-1][1] == start:
+                    start = windows.pop()[0]
+                windows.append((start, end))
+        day += timedelta(days=1)
+    return windows
+
+
+def gaps(windows: list[tuple[datetime, datetime]],
+         shifts: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """The parts of the windows that no shift covers."""
+    found = []
+    for start, end in windows:
+        cursor = start
+        for shift_start, shift_end in sorted(shifts):
+            if shift_end <= cursor or shift_start >= end:
+                continue
+            if shift_start > cursor:
+                found.append((cursor, shift_start))
+            cursor = max(cursor, shift_end)
+            if cursor >= end:
+                break
+        if cursor < end:
+            found.append((cursor, end))
+    return found

@@ -30,6 +30,8 @@ class OnCall:
     level: int
     name: str
     until: datetime | None
+    policy: str = ""
+    since: datetime | None = None
 
 
 @dataclass(frozen=True)

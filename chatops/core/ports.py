@@ -39,6 +39,10 @@ class Pager(Protocol):
     def oncall(self, policy_id: str) -> tuple[OnCall, ...]:
         """Everyone on call now for an escalation policy."""
 
+    def oncalls(self, policy_ids: list[str], since: datetime | None = None,
+                until: datetime | None = None) -> dict[str, tuple[OnCall, ...]]:
+        """On-call entries of several policies: now, or every shift over a range."""
+
     def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
         """Send a trigger event; return its dedup key."""
 

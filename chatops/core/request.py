@@ -86,10 +86,7 @@ def _collect(match: re.Match[str], options: dict[str, str]) -> None:
 def build_request(team: str, message: str, ref: str | None, severity: str | int | None,
                   dry_run: bool, teams: Sequence[str]) -> PageRequest:
     """Validate every part of a request; raise InputError naming what is wrong."""
-    team_key = team.strip().lower()
-    if team_key not in teams:
-        raise InputError(f"Unknown team {team.strip()!r}.{_did_you_mean(team_key, teams)}",
-                         f"Known teams: {', '.join(sorted(teams))}. {_usage(teams)}")
+    team_key = known_team(team, teams)
     text = _unquote(message.strip("\n\r\t "))
     if not text.strip():
         raise InputError(f"No message given for {team_key}: say what is wrong.",
@@ -100,6 +97,15 @@ def build_request(team: str, message: str, ref: str | None, severity: str | int 
                          "Shorten it and put details in the incident issue.")
     return PageRequest(team=team_key, message=text, incident=parse_ref(ref) if ref else None,
                        severity=parse_severity(severity), dry_run=dry_run)
+
+
+def known_team(team: str, teams: Sequence[str]) -> str:
+    """The team's key; an unknown name gets a did-you-mean and the list of teams."""
+    team_key = team.strip().lower()
+    if team_key not in teams:
+        raise InputError(f"Unknown team {team.strip()!r}.{_did_you_mean(team_key, teams)}",
+                         f"Known teams: {', '.join(sorted(teams))}. {_usage(teams)}")
+    return team_key
 
 
 def parse_severity(value: str | int | None) -> int:

@@ -84,6 +84,10 @@ class FakePager:
         status = self.statuses.get(dedup_key, "triggered")
         return PagerDutyIncident("PINC1", 17, "https://pd.example/incidents/PINC1", status)
 
+    def oncalls(self, policy_ids: list[str], since: Any = None,
+                until: Any = None) -> dict[str, tuple[OnCall, ...]]:
+        return {policy: self.oncall_list for policy in policy_ids}
+
     def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
         if self.fail:
             raise PagerDutyError("POST /v2/enqueue", 500, "Internal Server Error", "PD down")

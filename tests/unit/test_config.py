@@ -32,10 +32,12 @@ def test_example_config_in_repository_is_valid() -> None:
 def test_unknown_keys_and_bad_values_are_all_reported(tmp_path: Path) -> None:
     text = GOOD + ('colour = "red"\n[teams.gitaly.coverage]\nstart = "25:00"\n'
                    'timezone = "Mars/Base"\n')
-    text = text.replace('fallback = "ask devoncall"', 'fallback = "x"\nlabel = ["typo"]')
+    text = text.replace('fallback = "ask devoncall"',
+                        'fallback = "x"\nlabel = ["typo"]\nlabels = ["escalation::mine"]')
     with pytest.raises(ConfigError) as err:
         load_config(write(tmp_path, text))
     message = err.value.message
+    assert "reserved for chatops" in message
     for name in ("colour: unknown key", "teams.gitaly.label: unknown key",
                  "teams.gitaly.coverage.start", "teams.gitaly.coverage.timezone"):
         assert name in message

@@ -44,3 +44,25 @@ def test_full_weekday_default_and_delta_wording() -> None:
     assert not is_covered(default, utc(2026, 11, 28, 0, 0))
     assert describe_delta(timedelta(minutes=61)) == "1 hour 1 minute"
     assert describe_delta(timedelta(seconds=20)) == "less than a minute"
+
+
+def test_gaps_are_covered_hours_with_nobody_on_shift() -> None:
+    from chatops.core.coverage import covered_windows, gaps
+
+    office = Coverage(timezone="UTC", days=["mon"], start="08:00", end="18:00")
+    monday = utc(2026, 11, 30, 0, 0)
+    windows = covered_windows(office, monday - timedelta(days=1), monday + timedelta(days=2))
+    assert windows == [(utc(2026, 11, 30, 8, 0), utc(2026, 11, 30, 18, 0))]
+    shifts = [(utc(2026, 11, 30, 6, 0), utc(2026, 11, 30, 10, 0)),
+              (utc(2026, 11, 30, 12, 0), utc(2026, 11, 30, 17, 0))]
+    assert gaps(windows, shifts) == [(utc(2026, 11, 30, 10, 0), utc(2026, 11, 30, 12, 0)),
+                                     (utc(2026, 11, 30, 17, 0), utc(2026, 11, 30, 18, 0))]
+    assert gaps(windows, [(monday, monday + timedelta(days=1))]) == []
+
+
+def test_back_to_back_days_make_one_window() -> None:
+    from chatops.core.coverage import covered_windows
+
+    since = utc(2026, 11, 26, 12, 0)
+    windows = covered_windows(Coverage(days=["thu", "fri"]), since, since + timedelta(days=3))
+    assert windows == [(since, utc(2026, 11, 28, 0, 0))]

@@ -1,0 +1,60 @@
+"""`/chatops run oncall [TEAM]` and `chatops check` (issue #4)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tests.e2e.conftest import Harness
+
+
+def test_oncall_lists_every_team_in_one_request(harness: Harness) -> None:
+    job = harness.run("oncall", chat_input="")
+    assert job.result == "RESULT outcome=ok", job.stdout + job.stderr
+    assert job.reply.startswith("On call now (PagerDuty")
+    assert "- Gitaly: L1 Ada Lovelace until " in job.reply and "L2 Grace Hopper" in job.reply
+    assert "- Database: nobody on call. Coverage starts" in job.reply
+    assert "/devoncall" in job.reply
+    assert len(harness.sent("pd-rest")) == 1
+
+
+def test_oncall_for_one_team_and_a_typo(harness: Harness) -> None:
+    job = harness.run("oncall", chat_input="gitaly")
+    assert "- Gitaly:" in job.reply and "Database" not in job.reply
+    typo = harness.run("oncall", chat_input="gitali")
+    assert "Did you mean 'gitaly'?" in typo.reply
+
+
+def test_oncall_without_token_shows_configured_coverage(harness: Harness) -> None:
+    job = harness.run("oncall", "gitaly", CI_PIPELINE_SOURCE=None, PAGERDUTY_API_TOKEN=None)
+    assert job.returncode == 0
+    assert "could not be read from PagerDuty (PAGERDUTY_API_TOKEN is not set)" in job.stdout
+    assert "- Gitaly: inside coverage hours now" in job.stdout
+
+
+def test_check_finds_a_gap_in_the_schedule(harness: Harness) -> None:
+    now = datetime.now(UTC)
+    harness.emu.pagerduty.set_oncalls("PGITALY1", [
+        (1, "PUSRADA", "Ada Lovelace", now - timedelta(hours=1), now + timedelta(hours=2)),
+        (1, "PUSRGRC", "Grace Hopper", now + timedelta(hours=4), None),
+    ])
+    harness.emu.pagerduty.set_oncalls("PDBASE01", [(1, "PUSRADA", "Ada Lovelace", None, None)])
+    job = harness.run("check", "--days", "2")
+    assert job.returncode == 1, job.stdout + job.stderr
+    gaps = [ln for ln in job.stdout.splitlines() if ln.startswith("GAP ")]
+    assert len(gaps) == 1 and gaps[0].startswith("GAP Gitaly: nobody on call at level 1")
+    start = (now + timedelta(hours=2)).strftime("%H:%M")
+    assert start in gaps[0]
+
+
+def test_check_passes_when_schedules_cover_everything(harness: Harness) -> None:
+    for policy in ("PGITALY1", "PDBASE01"):
+        harness.emu.pagerduty.set_oncalls(policy, [(1, "PUSRADA", "Ada Lovelace", None, None)])
+    job = harness.run("check", "--days", "3")
+    assert job.returncode == 0, job.stdout
+    assert job.stdout.startswith("Configuration OK: 2 team(s)")
+
+
+def test_check_reports_config_errors_by_name(harness: Harness) -> None:
+    harness.config.write_text(harness.config.read_text() + "\nbogus = 1\n")
+    job = harness.run("check")
+    assert job.returncode == 3 and "bogus: unknown key" in job.stdout
