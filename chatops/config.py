@@ -118,6 +118,19 @@ class Config(_Strict):
     templates_dir: Path | None = None
     http: Http = Field(default_factory=Http)
     sync: Sync = Field(default_factory=Sync)
+    # The pilot's launch: `chatops feedback` measures its 1, 3 and 6 month milestones from it.
+    launch_date: date | None = None
+    # PagerDuty user name or email -> GitLab username, to mention on-callers in feedback.
+    people: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("people")
+    @classmethod
+    def _usernames(cls, value: dict[str, str]) -> dict[str, str]:
+        for who, username in value.items():
+            if not re.match(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", username) or username in {
+                    "all", "here", "channel"}:
+                raise ValueError(f"people.{who}: {username!r} is not a GitLab username")
+        return value
 
     @field_validator("teams")
     @classmethod

@@ -95,12 +95,15 @@ class Escalations:
         if QUEUED in issue.labels:
             return self._cancel_queued(issue, text), False
         targets = [s for s in states if s.incident is not None and s.incident.open]
-        closed, failed = [], []
+        closed: list[TeamState] = []
+        failed = [(s, s.problem or "PagerDuty shows no incident for this page")
+                  for s in states if s.incident is None]
         sender = self._from_email() if targets else ""
         for state in targets:
             assert state.incident is not None
             try:
-                self.pd.resolve(state.incident.id, sender, text or f"{verb}d from ChatOps")
+                default = "cancelled from ChatOps" if verb == "cancel" else "resolved from ChatOps"
+                self.pd.resolve(state.incident.id, sender, text or default)
                 closed.append(state)
                 self.audit.record(f"{verb}-incident", f"pagerduty:{state.incident.id}", "ok")
             except ChatopsError as exc:

@@ -13,11 +13,11 @@ from chatops.audit import AuditLog
 from chatops.config import Config
 from chatops.core.compose import queued_event, request_marker_prefix
 from chatops.core.coverage import is_covered
-from chatops.core.history import Incident, LogEntry, parse_dedup_key, parse_time
+from chatops.core.history import Incident, LogEntry, parse_dedup_key
 from chatops.core.model import QUEUED, TRIGGERED, Issue, marker, page_records, read_markers
 from chatops.core.ports import IssueTracker, Lock, PagerDutyPorts
 from chatops.core.refs import IssueRef
-from chatops.core.sync import SYNC_LABELS, TeamPolicy, Tracked, plan_sync, posted_ids
+from chatops.core.sync import TeamPolicy, Tracked, plan_sync, posted_ids
 from chatops.errors import ChatopsError, ConfigError
 
 
@@ -79,33 +79,49 @@ class Follower:
                           f"{len(open_incidents)} open, {len(pairs)} new entries")
         incidents = {i.id: i for i in open_incidents if self._turning_overdue(i, now)}
         entries: dict[str, list[LogEntry]] = defaultdict(list)
+        for incident_id in incidents:
+            # Whether it was ever acknowledged may lie before the window: read it all.
+            entries[incident_id] = self.desk.incident_log(incident_id)
         for entry, incident in pairs:
+            if incident.id not in incidents or entry not in entries[incident.id]:
+                entries[incident.id].append(entry)
             incidents[incident.id] = incident
-            entries[incident.id].append(entry)
         self._apply(incidents, entries, report)
         self._deliver_queued(now, report)
         return report
 
     def _deliver_queued(self, now: datetime, report: FollowReport) -> None:
         """Page the requests queued with --when-covered whose team's coverage has started."""
-        project = self.config.incident_project
-        for issue in self.tracker.labelled_issues(project, QUEUED):
-            marks = read_markers(issue.description, "request")
-            team_key = marks[0].get("team", "") if marks else ""
-            team = self.config.teams.get(team_key)
-            if team is None or not marks or "dedup_key" not in marks[0]:
-                self._problem(report, issue.web_url, "queued issue without a chatops request")
-                continue
-            if not is_covered(team.coverage, now):
-                continue
+        for issue in self.tracker.labelled_issues(self.config.incident_project, QUEUED):
             try:
-                self._deliver(issue, team_key, marks[0]["dedup_key"], now)
-                report.delivered += 1
+                self._deliver_issue(issue.ref, now, report)
             except ChatopsError as exc:
                 self._problem(report, issue.web_url, str(exc))
 
-    def _deliver(self, issue: Issue, team_key: str, dedup_key: str, now: datetime) -> None:
-        """Trigger the queued page, then label and comment the issue."""
+    def _deliver_issue(self, ref: IssueRef, now: datetime, report: FollowReport) -> None:
+        """Deliver each request queued on one issue (read from chatops' own notes)."""
+        issue, notes = self.tracker.get_issue(ref)
+        delivered = {m.get("dedup_key", "") for n in notes for m in read_markers(n, "paged")}
+        waiting = [m for n in notes for m in read_markers(n, "queued")
+                   if m.get("dedup_key") not in delivered]
+        if not waiting:  # nothing left: the label is stale
+            self.tracker.set_labels(ref, [], [QUEUED])
+            return
+        sent = 0
+        for request in waiting:
+            team = self.config.teams.get(request.get("team", ""))
+            if team is None or "dedup_key" not in request:
+                self._problem(report, issue.web_url, "queued request for an unknown team")
+            elif is_covered(team.coverage, now):
+                self._deliver(issue, request, now)
+                sent += 1
+        report.delivered += sent
+        if sent == len(waiting):  # nothing waits any more
+            self.tracker.set_labels(ref, [TRIGGERED], [QUEUED])
+
+    def _deliver(self, issue: Issue, request: dict[str, str], now: datetime) -> None:
+        """Trigger one queued page and note it; the dedup key keeps a retry from paging twice."""
+        team_key, dedup_key = request["team"], request["dedup_key"]
         team = self.config.teams[team_key]
         routing_key = self.routing_keys.get(team_key)
         if not routing_key:
@@ -116,15 +132,12 @@ class Follower:
         body = render.render("note_delivered.md.j2", {"team": team, "now": now,
                                                        "marker": note_marker},
                              self.config.templates_dir)  # before any side effect
-        self.desk.trigger(routing_key, queued_event(issue, team_key, team, dedup_key, now))
+        event = queued_event(issue, team_key, team, dedup_key, now,
+                             severity=int(request.get("severity", "2") or 2),
+                             drill=request.get("drill") == "1")
+        self.desk.trigger(routing_key, event)
         self.audit.record("trigger-page", f"pagerduty:{team_key}:{dedup_key}", "ok", "queued")
-        # If labelling fails, the issue stays queued and the next run delivers again: the
-        # same dedup key joins the open PagerDuty alert, so nobody is paged twice (only
-        # the note repeats).
         self.tracker.add_note(issue.ref, body, note_marker)
-        self.tracker.set_labels(issue.ref, [TRIGGERED],
-                                [lb for lb in SYNC_LABELS if lb != TRIGGERED])
-        self.audit.record("comment-issue", issue.web_url, "ok", "delivered queued page")
 
     def follow_one(self, incident_id: str) -> FollowReport:
         """Apply one incident's whole history (the webhook job)."""
@@ -169,6 +182,9 @@ class Follower:
         """The issue and team a chatops incident belongs to."""
         key = parse_dedup_key(incident.incident_key)
         assert key is not None
+        if key.team not in self.config.teams:
+            raise ChatopsError(f"Incident {incident.incident_key} names team {key.team!r}, "
+                               "which chatops.toml does not know: not touched.")
         if key.issue is not None:
             return key.issue, key.team
         issue = self.tracker.find_by_marker(key.project, request_marker_prefix(key.request),
@@ -184,8 +200,17 @@ class Follower:
         """Read the issue, plan, then label and comment it."""
         issue, notes = self.tracker.get_issue(ref)
         texts = [issue.description, *notes]
-        tracked = [Tracked(team, inc, tuple(entries.get(inc.id, ())),
-                           _paged_at(texts, team)) for team, inc in items]
+        # An incident key is not proof: only pages chatops itself recorded on the issue count.
+        recorded = {r.dedup_key for team, _ in items for r in page_records(texts, team)}
+        recorded |= {m.get("dedup_key", "") for m in read_markers(issue.description, "request")}
+        for _, inc in items:
+            if inc.incident_key not in recorded:
+                self._problem(report, str(ref), f"the issue records no page with key "
+                              f"{inc.incident_key}: not touched")
+        items = [(team, inc) for team, inc in items if inc.incident_key in recorded]
+        if not items:
+            return
+        tracked = [Tracked(team, inc, tuple(entries.get(inc.id, ()))) for team, inc in items]
         plan = plan_sync(issue, posted_ids(texts), tracked, self.policies, self.clock())
         report.issues += 1
         if plan.add:
@@ -206,13 +231,3 @@ class Follower:
         """Record a problem in the report and the job log; the run goes on."""
         report.problems.append(f"{target}: {problem}")
         self.audit.record("sync-issue", target, "error", problem)
-
-
-def _paged_at(texts: list[str], team: str) -> datetime | None:
-    """When the team was last paged on the issue, from the page markers."""
-    for record in reversed(page_records(texts, team)):
-        try:
-            return parse_time(record.at)
-        except ValueError:
-            continue
-    return None

@@ -30,6 +30,7 @@ from chatops.core.escalation import (
     PageFlow,
     PageSent,
     Recorded,
+    RecordRefusal,
     SetLabels,
     Started,
     Trigger,
@@ -45,7 +46,7 @@ from chatops.core.model import (
 from chatops.core.ports import IssueTracker, Pager
 from chatops.core.refs import IssueRef
 from chatops.core.request import PageRequest
-from chatops.errors import ChatopsError, NotFoundError
+from chatops.errors import ChatopsError, InputError, NotFoundError
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,10 @@ class PagePlan:
         self.key = request_key(request.team, request.message, request.incident, request.drill)
         self.target = (request.incident.resolve(config.incident_project, who.gitlab_url)
                        if request.incident else None)
+        if request.when_covered and self.target and self.target.project != config.incident_project:
+            raise InputError("--when-covered works for issues of the incident project "
+                             f"({config.incident_project}) only: the sync job delivers from there.",
+                             "Page without --when-covered, or queue a new incident.")
         new_key = (compose.dedup_key_for_issue(self.target.project or "", self.target.iid,
                                                request.team) if self.target else
                    compose.dedup_key_for_request(config.incident_project, request.team, self.key))
@@ -140,6 +145,7 @@ class PageRunner:
         handlers: dict[type, Callable[[Any], Event]] = {
             CheckOnCall: self._check_oncall, FindIssue: self._find_issue,
             OpenIssue: self._open_issue, Trigger: self._trigger, FindIncident: self._incident,
+            RecordRefusal: self._record_refusal,
             SetLabels: self._set_labels, AddNote: self._add_note,
         }
         return handlers[type(action)](action)
@@ -245,6 +251,21 @@ class PageRunner:
         self.audit.record("find-incident", target, "ok", outcome)
         return IncidentLooked(incident)
 
+    def _record_refusal(self, action: RecordRefusal) -> Event:
+        """Leave the refusal on the team's PagerDuty service as a change event."""
+        plan = self.plan
+        event = compose.refusal_event(plan.flow, self.request.team, self.team, plan.who,
+                                      plan.clock(), action.reason)
+        try:
+            self.pager.record_change(self.routing_key, event)
+        except ChatopsError as exc:
+            self.audit.record("record-refusal", f"pagerduty:{self.request.team}", "error",
+                              str(exc))
+            return Recorded("refusal", str(exc))
+        self.audit.record("record-refusal", f"pagerduty:{self.request.team}", "ok",
+                          action.reason)
+        return Recorded("refusal")
+
     def _set_labels(self, action: SetLabels) -> Event:
         """Label the issue."""
         assert self.flow.issue is not None
@@ -262,8 +283,10 @@ class PageRunner:
         assert self.flow.issue is not None
         issue, now = self.flow.issue, self.plan.clock()
         kind = {"paged": "paged", "queued": "queued"}.get(action.template, "failed")
+        extra = ({"severity": str(self.request.severity), "drill": str(int(self.request.drill))}
+                 if kind == "queued" else {})
         marker = compose.page_marker(kind, self.request.team, self.flow.dedup_key, now,
-                                     self.plan.who.job_url)
+                                     self.plan.who.job_url, **extra)
         try:
             body = self.plan.render(f"note_{action.template}.md.j2", marker=marker)
             self.tracker.add_note(issue.ref, body, marker)

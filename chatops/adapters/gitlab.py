@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -21,6 +22,7 @@ import requests
 from chatops.adapters import retry
 from chatops.adapters.tls import requests_verify
 from chatops.config import Http
+from chatops.core.history import parse_time
 from chatops.core.model import Issue
 from chatops.core.refs import IssueRef
 from chatops.errors import GitLabError, NotFoundError, mask
@@ -45,6 +47,7 @@ class GitLabTracker:
     def __init__(self, url: str, token: str, ca_bundle: str | None, http: Http,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._token, self._http, self._clock = token, http, clock
+        self._user_id: int | None = None
         timeout = http.timeout_seconds
         self._last = threading.local()
         session = requests.Session()
@@ -72,6 +75,10 @@ class GitLabTracker:
                       self._retry_after()) from None
         except requests.RequestException as exc:
             raise GitLabError(endpoint, None, type(exc).__name__, _DOWN) from None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise GitLabError(endpoint, 200, f"unexpected answer: {type(exc).__name__}",
+                              "GitLab answered in a form chatops does not understand; "
+                              "report this as a chatops bug.") from None
 
     def _retry_after(self) -> float | None:
         """Retry-After of the last response, in seconds."""
@@ -134,28 +141,74 @@ class GitLabTracker:
 
         return self._retry(lambda: self.call(endpoint, look), before_page=False)
 
+    def own_issues(self, project: str, since: datetime, until: datetime) -> list[Issue]:
+        """Every issue this token created in a project in a time range (all pages)."""
+        endpoint = f"GET /projects/{quote(project, safe='')}/issues?scope=created_by_me"
+        query = {"scope": "created_by_me", "state": "all", "order_by": "created_at",
+                 "sort": "asc", "created_after": since.astimezone(UTC).isoformat(),
+                 "created_before": until.astimezone(UTC).isoformat()}
+
+        def look() -> list[Issue]:
+            found = self.handle(project).issues.list(query_parameters=query, per_page=100,
+                                                     iterator=True, **ONCE)
+            return [_issue(project, item.attributes) for item in found]
+
+        return self._retry(lambda: self.call(endpoint, look), before_page=False)
+
+    def label_events(self, ref: IssueRef) -> list[tuple[datetime, str, str]]:
+        """An issue's label history: (time, add|remove, label name), oldest first."""
+        project = _path(ref)
+        endpoint = f"GET /projects/{quote(project, safe='')}/issues/{ref.iid}/resource_label_events"
+        issue = self.handle(project).issues.get(ref.iid, lazy=True)
+
+        def look() -> list[tuple[datetime, str, str]]:
+            events = issue.resourcelabelevents.list(per_page=100, iterator=True, **ONCE)
+            return [(parse_time(e.attributes["created_at"]), str(e.attributes["action"]),
+                     str((e.attributes.get("label") or {}).get("name", "")))
+                    for e in events]
+
+        return self._retry(lambda: self.call(endpoint, look), before_page=False)
+
     def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
-        """The issue and the bodies of all its notes, oldest first."""
+        """The issue and the bodies of the notes chatops wrote on it, oldest first.
+
+        Only what this token's user wrote can carry chatops' markers: a marker typed
+        by anyone else into a comment or a description is ignored.
+        """
         project = _path(ref)
         base = f"/projects/{quote(project, safe='')}/issues/{ref.iid}"
         issue = self._retry(lambda: self.call(f"GET {base}", lambda: self.handle(
             project).issues.get(ref.iid, **ONCE)), before_page=True)
+        me = self._me()
         notes = self._retry(lambda: self.call(f"GET {base}/notes", lambda: self._note_bodies(
-            issue)), before_page=True)
-        return _issue(project, issue.attributes), notes
+            issue, me)), before_page=True)
+        found = _issue(project, issue.attributes)
+        if (issue.attributes.get("author") or {}).get("id") != me:
+            found = replace(found, description="")
+        return found, notes
 
-    def _note_bodies(self, issue: Any) -> list[str]:
-        """Every note body of an issue, oldest first (all pages)."""
+    def _me(self) -> int:
+        """The id of this token's user (GET /user, once)."""
+        if self._user_id is None:
+            user = self._retry(lambda: self.call("GET /user", lambda: self._gl.http_get(
+                "/user", **ONCE)), before_page=True)
+            self._user_id = int(user["id"]) if isinstance(user, dict) else -1
+        return self._user_id
+
+    def _note_bodies(self, issue: Any, author_id: int | None = None) -> list[str]:
+        """Note bodies of an issue, oldest first (all pages), by one author if given."""
         notes = issue.notes.list(sort="asc", order_by="created_at", per_page=100,
                                  iterator=True, **ONCE)
-        return [str(note.attributes.get("body") or "") for note in notes]
+        return [str(note.attributes.get("body") or "") for note in notes
+                if author_id is None or (note.attributes.get("author") or {}).get("id")
+                == author_id]
 
     def open_issue(self, project: str, title: str, description: str, labels: list[str],
-                   marker: str) -> Issue:
-        """Create an incident issue; after an unclear failure, look before re-creating."""
+                   marker: str, issue_type: str = "incident") -> Issue:
+        """Create an issue (an incident by default); after an unclear failure, look first."""
         endpoint = f"POST /projects/{quote(project, safe='')}/issues"
         data = {"title": title, "description": description, "labels": ",".join(labels),
-                "issue_type": "incident"}
+                "issue_type": issue_type}
 
         def create() -> Issue:
             created = self.handle(project).issues.create(data, **ONCE)

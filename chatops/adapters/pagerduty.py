@@ -33,7 +33,8 @@ _INCIDENT_POLL = (0.0, 0.5, 1.0)
 _HINTS = {
     400: "PagerDuty rejected the request as invalid; report this as a chatops bug.",
     401: "The PagerDuty credential is invalid or revoked: check the masked CI/CD variable.",
-    403: "The PagerDuty API token lacks access: it needs read access to on-calls.",
+    403: "The PagerDuty API key lacks access: it needs to read on-calls, incidents and "
+         "log entries, and to write incidents for escalation resolve/cancel.",
     404: "Not found: check the escalation_policy_id / routing key in chatops.toml.",
     429: "PagerDuty is rate limiting us; wait a minute before trying again.",
 }
@@ -168,6 +169,20 @@ class PagerDutyPager:
                 if incident is not None:
                     return incident
         return None
+
+    def record_change(self, routing_key: str, event: dict[str, Any]) -> None:
+        """Send a change event (Events API v2 /v2/change/enqueue): it pages nobody."""
+        client = pagerduty.EventsApiV2Client(routing_key, base_url=self._events_url,
+                                             verify=self._verify)
+        client.timeout = self._timeout  # type: ignore[assignment]  # httpx takes float seconds
+        _one_attempt(client)
+
+        def send() -> None:
+            client.send_change_event(payload=event["payload"], links=event.get("links"))
+
+        with client:
+            self._retry(lambda: self._call("POST /v2/change/enqueue", routing_key, send),
+                        self._http.lookup_budget_seconds)
 
     def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
         """Send a trigger event; re-sending the same dedup_key cannot page twice."""

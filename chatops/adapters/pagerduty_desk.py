@@ -24,6 +24,21 @@ class PagerDutyDesk(PagerDutyPager):
         found = [self._parsed("GET /incidents", parse.incident, item) for item in items]
         return [i for i in found if parse_dedup_key(i.incident_key) is not None]
 
+    def incidents_created(self, since: datetime, until: datetime) -> list[Incident]:
+        """Every chatops incident created in a time range, whatever its status."""
+        params: dict[str, Any] = {"since": _iso(since), "until": _iso(until),
+                                  "time_zone": "UTC"}
+        items = self._list("/incidents", "incidents", params, self._http.lookup_budget_seconds,
+                           cap=20000)
+        found = [self._parsed("GET /incidents", parse.incident, item) for item in items]
+        return [i for i in found if parse_dedup_key(i.incident_key) is not None]
+
+    def change_events(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        """Change events in a time range (chatops records refused requests there)."""
+        params: dict[str, Any] = {"since": _iso(since), "until": _iso(until)}
+        return self._list("/change_events", "change_events", params,
+                          self._http.lookup_budget_seconds, cap=20000)
+
     def log_entries(self, since: datetime, until: datetime) -> list[tuple[LogEntry, Incident]]:
         """Account-wide log entries in a window, with their chatops incidents."""
         # Whole seconds on the wire: round `until` up, or this second's entries are lost.

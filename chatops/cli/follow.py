@@ -66,11 +66,13 @@ def sync() -> None:
 def webhook(payload_file: str | None) -> None:
     """Apply one incident named by a PagerDuty v3 webhook (a pipeline-trigger job)."""
 
-    def work(follower: Follower) -> FollowReport:
+    try:  # before the lock: a flood of bad payloads must not keep sync out
         incident_id = incident_from_payload(payload_file or os.environ.get("TRIGGER_PAYLOAD"))
-        return follower.follow_one(incident_id)
-
-    _run("webhook", work, wait_seconds=30)
+    except InputError as exc:
+        print(f"WEBHOOK FAILED: {exc}", flush=True)
+        print("RESULT outcome=refused error=InputError", flush=True)
+        sys.exit(exc.exit_code)
+    _run("webhook", lambda follower: follower.follow_one(incident_id), wait_seconds=30)
 
 
 def incident_from_payload(source: str | None) -> str:

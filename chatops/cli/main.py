@@ -9,6 +9,7 @@ from chatops.cli.escalation import escalation
 from chatops.cli.follow import sync, webhook
 from chatops.cli.oncall import check, oncall
 from chatops.cli.page import drill, page
+from chatops.cli.report import feedback, report
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,6 +22,8 @@ cli.add_command(page)
 cli.add_command(drill)
 cli.add_command(oncall)
 cli.add_command(check)
+cli.add_command(report)
+cli.add_command(feedback)
 cli.add_command(demo)
 cli.add_command(escalation)
 cli.add_command(sync)

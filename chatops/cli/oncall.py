@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import click
 
@@ -96,8 +96,9 @@ def _gaps(config: Config, env: Environment, days: int) -> list[str]:
                   shifts.get(team.escalation_policy_id, ()) if s.level == 1]
         for start, end in gaps(covered_windows(team.coverage, now, until), level1):
             if end - start >= timedelta(minutes=1):
+                start, end = start.astimezone(UTC), end.astimezone(UTC)
                 lines.append(f"GAP {team.display_name}: nobody on call at level 1 "
-                             f"{start:%a %Y-%m-%d %H:%M} to {end:%a %Y-%m-%d %H:%M %Z} "
+                             f"{start:%a %Y-%m-%d %H:%M} to {end:%a %Y-%m-%d %H:%M} UTC "
                              f"(coverage {team.coverage.start}-{team.coverage.end} "
                              f"{team.coverage.timezone})")
     return lines

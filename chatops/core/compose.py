@@ -113,22 +113,44 @@ def request_marker(key: str, team_key: str, dedup_key: str) -> str:
     return marker("request", id=search_token(key), team=team_key, dedup_key=dedup_key)
 
 
-def page_marker(kind: str, team_key: str, dedup_key: str, now: datetime, job_url: str) -> str:
-    """The hidden marker of a page ('paged' or 'failed'), written into its note."""
-    return marker(kind, team=team_key, dedup_key=dedup_key,
+def page_marker(kind: str, team_key: str, dedup_key: str, now: datetime, job_url: str,
+                **extra: str) -> str:
+    """The hidden marker of a page ('paged', 'failed' or 'queued'), written into its note."""
+    return marker(kind, **extra, team=team_key, dedup_key=dedup_key,
                   at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), job=job_url or "-")
 
 
-def queued_event(issue: Issue, team_key: str, team: Team, dedup_key: str,
-                 now: datetime) -> dict[str, Any]:
+def refusal_event(flow: PageFlow, team_key: str, team: Team, who: Requester, now: datetime,
+                  reason: str) -> dict[str, Any]:
+    """The change event that records a refused request (it pages nobody)."""
+    links = [{"href": who.job_url, "text": "ChatOps job"}] if who.job_url else []
+    return {
+        "payload": {
+            "summary": single_line(f"[chatops] {team.display_name} page refused: {reason} "
+                                   f"(requested by {who.login or 'unknown'})", SUMMARY_LIMIT),
+            "source": f"chatops ({who.gitlab_url})",
+            "timestamp": now.astimezone(UTC).isoformat(timespec="seconds"),
+            "custom_details": {"chatops": "refused", "team": team_key, "reason": reason,
+                               "requested_by": who.login, "job_url": who.job_url,
+                               "message": single_line(flow.request.message, 300)},
+        },
+        "links": links,
+    }
+
+
+def queued_event(issue: Issue, team_key: str, team: Team, dedup_key: str, now: datetime,
+                 severity: int = 2, drill: bool = False) -> dict[str, Any]:
     """The trigger for a queued request, sent by sync when coverage starts."""
+    title = issue.title.removeprefix("[DRILL] ")
+    prefix = "[DRILL] " if drill else ""
     return {
         "event_action": "trigger",
         "dedup_key": dedup_key,
         "payload": {
-            "summary": single_line(f"[{team.display_name}] {issue.title} (queued until "
+            "summary": single_line(f"{prefix}[{team.display_name}] {title} (queued until "
                                    "coverage started)", SUMMARY_LIMIT),
-            "source": "chatops sync", "severity": "error",
+            "source": "chatops sync",
+            "severity": "info" if drill else PD_SEVERITY.get(severity, "error"),
             "timestamp": now.astimezone(UTC).isoformat(timespec="seconds"),
             "component": team_key, "group": team_key, "class": "escalation",
             "custom_details": {"incident_issue": issue.web_url, "queued": True,

@@ -143,7 +143,15 @@ class AddNote:
     template: str
 
 
-Action = CheckOnCall | FindIssue | OpenIssue | Trigger | FindIncident | SetLabels | AddNote
+@dataclass(frozen=True)
+class RecordRefusal:
+    """Leave a PagerDuty change event (it pages nobody) so the refusal is counted."""
+
+    reason: str
+
+
+Action = (CheckOnCall | FindIssue | OpenIssue | Trigger | FindIncident | SetLabels | AddNote
+          | RecordRefusal)
 
 
 # ---- state -------------------------------------------------------------------
@@ -257,16 +265,21 @@ def _decide(flow: PageFlow) -> tuple[PageFlow, list[Action]]:
         return (replace(flow, outcome=Outcome.QUEUE_FAILED), []) if flow.gitlab_problem else (
             flow, [OpenIssue()])
     if flow.oncall is not None and not flow.oncall:
-        return replace(flow, outcome=Outcome.NOBODY_ON_CALL), []
+        return _refuse(flow, Outcome.NOBODY_ON_CALL, "nobody on call")
     if flow.oncall is None and not flow.covered:
         # PagerDuty's on-call list is the truth; without it the configured coverage decides.
-        return replace(flow, outcome=Outcome.NOT_COVERED), []
+        return _refuse(flow, Outcome.NOT_COVERED, "outside coverage, on-call list unreadable")
     if flow.issue is not None:
         return _trigger(replace(flow, dedup_key=flow.new_dedup_key))
     if flow.gitlab_problem:
         # The look-before-create failed: creating now could duplicate. Page without an issue.
         return _trigger(replace(flow, dedup_key=flow.new_dedup_key))
     return flow, [OpenIssue()]
+
+
+def _refuse(flow: PageFlow, outcome: Outcome, reason: str) -> tuple[PageFlow, list[Action]]:
+    """No page; leave a trace for the pilot's metrics."""
+    return replace(flow, outcome=outcome, pending=1), [RecordRefusal(reason)]
 
 
 def _enqueue(flow: PageFlow) -> tuple[PageFlow, list[Action]]:

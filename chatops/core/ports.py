@@ -19,11 +19,17 @@ class IssueTracker(Protocol):
     def labelled_issues(self, project: str, label: str) -> list[Issue]:
         """Open issues of a project that carry a label."""
 
+    def own_issues(self, project: str, since: datetime, until: datetime) -> list[Issue]:
+        """Issues chatops created in a project in a time range."""
+
+    def label_events(self, ref: IssueRef) -> list[tuple[datetime, str, str]]:
+        """An issue's label history: (time, add|remove, label)."""
+
     def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
         """An issue and the bodies of its notes, oldest first."""
 
     def open_issue(self, project: str, title: str, description: str, labels: list[str],
-                   marker: str) -> Issue:
+                   marker: str, issue_type: str = "incident") -> Issue:
         """Create an incident issue (never twice: marker identifies it)."""
 
     def set_labels(self, ref: IssueRef, add: list[str], remove: list[str]) -> None:
@@ -46,6 +52,9 @@ class Pager(Protocol):
     def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
         """Send a trigger event; return its dedup key."""
 
+    def record_change(self, routing_key: str, event: dict[str, Any]) -> None:
+        """Send a change event: a record on the service that pages nobody."""
+
     def incident(self, dedup_key: str, wait: bool = True) -> PagerDutyIncident | None:
         """The incident of a dedup key (wait: poll briefly for a just-sent trigger)."""
 
@@ -55,6 +64,12 @@ class IncidentDesk(Protocol):
 
     def open_incidents(self) -> list[Incident]:
         """Every open incident a chatops page opened."""
+
+    def incidents_created(self, since: datetime, until: datetime) -> list[Incident]:
+        """Every chatops incident created in a time range."""
+
+    def change_events(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        """Change events in a time range."""
 
     def log_entries(self, since: datetime, until: datetime) -> list[tuple[LogEntry, Incident]]:
         """Log entries of chatops incidents in a time window."""

@@ -11,6 +11,7 @@ from chatops.core.history import Incident, LogEntry
 from chatops.core.model import (
     ACKNOWLEDGED,
     ESCALATION_LABELS,
+    QUEUED,
     RESOLVED,
     TRIGGERED,
     Issue,
@@ -42,12 +43,11 @@ class Tracked:
     team: str
     incident: Incident
     entries: tuple[LogEntry, ...] = ()
-    paged_at: datetime | None = None
 
     @property
     def since_page(self) -> datetime:
-        """When the page went out (the marker's time, else the incident's creation)."""
-        return self.paged_at or self.incident.created_at
+        """When the page went out: the incident's creation (a re-page opens a new one)."""
+        return self.incident.created_at
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,10 @@ def plan_sync(issue: Issue, posted: frozenset[str], tracked: list[Tracked],
     label = desired_label(tracked, issue.labels)
     add: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
-    present = {lb for lb in issue.labels if lb in SYNC_LABELS}
+    # escalation::queued belongs to a request still waiting: only its delivery removes it.
+    present = {lb for lb in issue.labels if lb in SYNC_LABELS and lb != QUEUED}
     if label is not None and present != {label}:
-        add, remove = (label,), tuple(lb for lb in SYNC_LABELS if lb != label)
+        add, remove = (label,), tuple(lb for lb in SYNC_LABELS if lb not in (label, QUEUED))
     notes: list[NotePlan] = []
     for item in tracked:
         policy = teams.get(item.team)

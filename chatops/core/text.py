@@ -17,8 +17,13 @@ def clean(text: str) -> str:
 
 
 def defuse(text: str) -> str:
-    """Break mentions and Slack broadcasts with an invisible zero-width space."""
-    return _SLACK.sub("<" + ZWSP, _MENTION.sub("@" + ZWSP, text))
+    """One line, with mentions and Slack broadcasts broken by a zero-width space.
+
+    For inline text from elsewhere (names, notes' authors): a newline could start a
+    quick action, so all white space collapses to single spaces.
+    """
+    line = " ".join(clean(text).split())
+    return _SLACK.sub("<" + ZWSP, _MENTION.sub("@" + ZWSP, line))
 
 
 def code_block(text: str) -> str:

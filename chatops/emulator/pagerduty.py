@@ -1,4 +1,4 @@
-"""PagerDuty REST v2 routes: /oncalls, /incidents, log entries, /users (classic pagination)."""
+"""PagerDuty REST v2 routes: on-calls, incidents, log entries, users, change events."""
 
 # Shapes and errors come from the official REST OpenAPI spec (Oncall, Incident, LogEntry,
 # Pagination; error object {"error": {"message", "code", "errors"}}) and PagerDuty/
@@ -7,7 +7,10 @@
 # 10000 (400), 401 is code 2006 "Authentication failed", unknown resources 404 code 2100,
 # 429 is {"error":{"message":"Rate Limit Exceeded","code":2020}} with ratelimit-* headers.
 # GET /users?query= "shows only the records whose name matches" (spec); the official Python
-# client's find(..., attribute="email") relies on it matching emails too.
+# client's find(..., attribute="email") relies on it matching emails too.  GET /incidents
+# filters created_at through pagerduty_query.incident_window (date_range/since/until rules
+# and sources there); GET /change_events and /services/{id}/change_events live in
+# pagerduty_changes.py.
 
 from __future__ import annotations
 
@@ -15,8 +18,9 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from chatops.emulator.core import Request, Response, json_response, pd_time, utcnow
+from chatops.emulator.pagerduty_changes import list_change_events, one_change_event
 from chatops.emulator.pagerduty_model import OnCall, error_body, user_json
-from chatops.emulator.pagerduty_query import InvalidError, Query, bad
+from chatops.emulator.pagerduty_query import InvalidError, Query, bad, incident_window
 from chatops.emulator.pagerduty_state import PagerDutyState
 from chatops.emulator.pagerduty_write import handle_write
 
@@ -82,6 +86,13 @@ class PagerDutyRestApp:
                 return self._page("log_entries", self._entries(entries, query, zone), query)
         if seg == ["users"]:
             return self._page("users", self._users(query), query)
+        if seg == ["change_events"] or (len(seg) == 3 and seg[::2] == ["services",
+                                                                       "change_events"]):
+            service = seg[1] if len(seg) == 3 else None
+            return self._page("change_events", list_change_events(self.state, query, service),
+                              query)
+        if len(seg) == 2 and seg[0] == "change_events":
+            return json_response(200, one_change_event(self.state, seg[1]))
         if len(seg) >= 2 and seg[0] == "incidents" and seg[2:] in ([], ["log_entries"],
                                                                    ["notes"]):
             with self.state.lock:
@@ -183,12 +194,13 @@ class PagerDutyRestApp:
         statuses = query.arrays.get("statuses", [])
         if any(status not in _STATUSES for status in statuses):
             raise bad("Statuses must be one of: triggered, acknowledged, resolved.")
+        window = incident_window(query, zone)
         with self.state.lock:
             found = []
-            for incident in self._since_until(query, [(i.created_at, i)
-                                                      for i in self.state.incident_list]):
+            for incident in self.state.incident_list:
                 key = query.single.get("incident_key")
-                if (statuses and incident.status not in statuses) or (
+                if (window and not window[0] <= incident.created_at <= window[1]) or (
+                        statuses and incident.status not in statuses) or (
                         key and key != incident.incident_key
                         and key not in {a.dedup_key for a in incident.alerts}) or (
                         "service_ids" in query.arrays

@@ -123,9 +123,8 @@ class PagerDutyEventsApp:
         if errors:
             return json_response(400, {"status": "invalid event",
                                        "message": "Event object is invalid", "errors": errors})
-        if change:
-            with self.state.lock:
-                self.state.change_events.append(body)
+        if change:  # listed by GET /change_events (pagerduty_changes.py)
+            self.state.record_change(body)
             return json_response(202, {"status": "success", "message": "Change event processed"})
         dedup = self.state.process_event(body)
         return json_response(202, {"status": "success", "message": "Event processed",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,12 +41,35 @@ class OnCall:
 
 @dataclass
 class Service:
-    """A service with one Events API v2 integration."""
+    """A service with one Events API v2 integration (and the teams it belongs to)."""
 
     id: str
     name: str
     policy_id: str
     routing_key: str
+    integration_id: str = ""
+    teams: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.integration_id = self.integration_id or integration_id_for(self.id)
+
+
+def integration_id_for(service_id: str) -> str:
+    """A stable, PagerDuty-looking id (P + 6 characters) for a service's integration."""
+    digest = hashlib.sha1(f"integration:{service_id}".encode(), usedforsecurity=False).digest()
+    return "P" + base64.b32encode(digest).decode()[:6]
+
+
+@dataclass
+class ChangeEvent:
+    """A change event accepted at /v2/change/enqueue; `body` is the event as sent."""
+
+    id: str
+    service_id: str
+    integration_id: str
+    received_at: datetime
+    timestamp: datetime
+    body: dict[str, Any]
 
 
 @dataclass

@@ -16,13 +16,22 @@ from datetime import datetime
 from typing import Any
 
 from chatops.emulator.core import parse_time, utcnow
+from chatops.emulator.pagerduty_changes import PagerDutyChanges
 from chatops.emulator.pagerduty_history import PagerDutyHistory
-from chatops.emulator.pagerduty_model import Alert, Incident, LogEntry, OnCall, PdUser, Service
+from chatops.emulator.pagerduty_model import (
+    Alert,
+    ChangeEvent,
+    Incident,
+    LogEntry,
+    OnCall,
+    PdUser,
+    Service,
+)
 
 OnCallSpec = tuple[Any, ...]
 
 
-class PagerDutyState(PagerDutyHistory):
+class PagerDutyState(PagerDutyHistory, PagerDutyChanges):
     """Thread-safe PagerDuty data; the routes read it, tests drive and inspect it."""
 
     def __init__(self, api_base: str = "https://api.pagerduty.com") -> None:
@@ -38,7 +47,8 @@ class PagerDutyState(PagerDutyHistory):
         self.incident_list: list[Incident] = []
         self.log_entries: list[LogEntry] = []
         self._events: list[dict[str, Any]] = []
-        self.change_events: list[dict[str, Any]] = []
+        self.change_events: list[dict[str, Any]] = []  # bodies as sent, for tests
+        self.change_records: list[ChangeEvent] = []
         self._seq = 0
         self._aux = 0
         # Newest first, as this emulator has always listed them; PagerDuty's "Retrieve
@@ -70,10 +80,12 @@ class PagerDutyState(PagerDutyHistory):
         with self.lock:
             self.policies[pid] = name
 
-    def add_service(self, sid: str, name: str, policy_id: str, routing_key: str) -> None:
-        """Create a service and its Events API v2 integration key."""
+    def add_service(self, sid: str, name: str, policy_id: str, routing_key: str,
+                    integration_id: str = "", team_ids: tuple[str, ...] = ()) -> None:
+        """Create a service and its Events API v2 integration (id derived unless given)."""
         with self.lock:
-            self.services[sid] = Service(sid, name, policy_id, routing_key)
+            self.services[sid] = Service(sid, name, policy_id, routing_key, integration_id,
+                                         tuple(team_ids))
             self.routing[routing_key] = sid
 
     def set_oncalls(self, policy_id: str, entries: list[OnCallSpec]) -> None:

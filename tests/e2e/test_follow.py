@@ -11,6 +11,21 @@ from tests.e2e.conftest import Harness
 GITALY_42 = "chatops/gitlab-org/gitaly#42/gitaly"
 
 
+def mark_paged(harness: Harness, key: str = GITALY_42, iid: int = 42) -> None:
+    """Record a page on the issue the way `chatops page --incident` does (as the bot)."""
+    import requests
+
+    from chatops.core.model import marker
+
+    body = "**Paged Gitaly**\n\n" + marker("paged", team="gitaly", dedup_key=key,
+                                             at="2026-01-01T00:00:00Z", job="-")
+    response = requests.post(
+        f"{harness.emu.gitlab_url}/api/v4/projects/gitlab-org%2Fgitaly/issues/{iid}/notes",
+        headers={"PRIVATE-TOKEN": harness.emu.env()["GITLAB_TOKEN"]}, data={"body": body},
+        verify=harness.emu.ca_file, timeout=10)
+    assert response.status_code == 201, response.text
+
+
 def notes_of_42(harness: Harness) -> list[str]:
     return [n["body"] for n in harness.notes(42, "gitlab-org/gitaly") if not n.get("system")]
 
@@ -26,6 +41,7 @@ def gitlab_writes(harness: Harness) -> list[str]:
 
 
 def test_sync_mirrors_a_full_history_and_reruns_change_nothing(harness: Harness) -> None:
+    mark_paged(harness)
     pd, t0 = harness.emu.pagerduty, datetime.now(UTC) - timedelta(minutes=25)
     incident = pd.trigger("PSVCGIT", "Gitaly latency", dedup_key=GITALY_42, at=t0)
     pd.escalate(incident["id"], 2, at=t0 + timedelta(minutes=16))
@@ -62,6 +78,7 @@ def test_sync_mirrors_a_full_history_and_reruns_change_nothing(harness: Harness)
 
 
 def test_overdue_page_gets_one_plain_notice(harness: Harness) -> None:
+    mark_paged(harness)
     harness.emu.pagerduty.trigger("PSVCGIT", "Gitaly down", dedup_key=GITALY_42,
                                   at=datetime.now(UTC) - timedelta(minutes=16))
     harness.run("sync")
@@ -123,6 +140,7 @@ def test_malformed_and_foreign_webhooks_change_nothing(harness: Harness) -> None
 
 
 def test_one_broken_escalation_does_not_stop_the_others(harness: Harness) -> None:
+    mark_paged(harness)
     pd, t0 = harness.emu.pagerduty, datetime.now(UTC) - timedelta(minutes=3)
     good = pd.trigger("PSVCGIT", "ok one", dedup_key=GITALY_42, at=t0)
     pd.acknowledge(good["id"], "PUSRADA")
@@ -137,6 +155,7 @@ def test_one_broken_escalation_does_not_stop_the_others(harness: Harness) -> Non
 
 
 def test_gitlab_5xx_on_one_issue_is_reported_and_retried_next_run(harness: Harness) -> None:
+    mark_paged(harness)
     pd = harness.emu.pagerduty
     incident = pd.trigger("PSVCGIT", "x", dedup_key=GITALY_42,
                           at=datetime.now(UTC) - timedelta(minutes=2))
@@ -163,6 +182,7 @@ def test_sync_cost_does_not_grow_with_quiet_escalations(harness: Harness) -> Non
 
 
 def test_overlapping_runs_never_post_twice(harness: Harness) -> None:
+    mark_paged(harness)
     import subprocess
 
     from tests.e2e.conftest import chatops_command
@@ -197,3 +217,17 @@ def test_webhook_for_an_incident_pagerduty_no_longer_has_fails_loudly(harness: H
     assert job.returncode != 0
     assert "WEBHOOK FAILED" in job.stdout and "404" in job.stdout
     assert gitlab_writes(harness) == []
+
+
+def test_an_incident_key_alone_cannot_make_sync_write_an_issue(harness: Harness) -> None:
+    pd = harness.emu.pagerduty
+    forged = pd.trigger("PSVCGIT", "crafted", dedup_key=GITALY_42,
+                        at=datetime.now(UTC) - timedelta(minutes=3))
+    pd.acknowledge(forged["id"], "PUSRADA")
+    unknown = pd.trigger("PSVCGIT", "crafted", dedup_key="chatops/gitlab-org/gitaly#42/nosuchteam")
+    pd.acknowledge(unknown["id"], "PUSRADA")
+    job = harness.run("sync")
+    assert job.returncode == 1
+    assert "records no page with key" in job.stdout and "nosuchteam" in job.stdout
+    assert gitlab_writes(harness) == []
+    assert "escalation::acknowledged" not in labels_of_42(harness)

@@ -86,7 +86,7 @@ def test_nobody_on_call_sends_no_page_and_gives_fallback(harness: Harness) -> No
     job = harness.page("database replication lag on db-main-01")
     assert job.result == "RESULT outcome=nobody-on-call"
     assert job.reply.startswith("NOT PAGED: nobody from Database is on call")
-    assert "/devoncall" in job.reply and "coverage starts next" in job.reply
+    assert "/devoncall" in job.reply and "the PagerDuty schedule has a gap" in job.reply
     assert harness.issues() == [] and harness.emu.pagerduty.events == []
 
 

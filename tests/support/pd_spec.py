@@ -33,6 +33,25 @@ Problems = list[str]
 Schema = dict[str, Any]
 
 
+# The REST spec gives /change_events since/until `"pattern": "YYYY-MM-DDThh:mm:ssZ"`: a
+# format written for humans, not a regex (no real date matches it). Their `format:
+# date-time` still checks the value.
+_PROSE_PATTERNS = {"YYYY-MM-DDThh:mm:ssZ"}
+
+
+def _drop_prose_patterns(node: Any) -> Any:
+    """The spec with prose-only `pattern` values removed (in place)."""
+    if isinstance(node, dict):
+        if node.get("pattern") in _PROSE_PATTERNS:
+            del node["pattern"]
+        for value in node.values():
+            _drop_prose_patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_prose_patterns(value)
+    return node
+
+
 def _date_time(value: object) -> bool:
     """Accept RFC 3339 date-times plus the +HHMM offsets PD's examples and client library use."""
     ok = isinstance(value, str) and _DATE_TIME.match(value) and datetime.fromisoformat(value)
@@ -331,7 +350,8 @@ class PagerDutySpec:
         if key not in _CACHE:
             if not spec_available():
                 raise FileNotFoundError(skip_reason())
-            docs = {n: json.loads((SPEC_DIR / f).read_bytes()) for n, f in SPEC_FILES.items()}
+            docs = {n: _drop_prose_patterns(json.loads((SPEC_DIR / f).read_bytes()))
+                    for n, f in SPEC_FILES.items()}
             _CACHE[key] = cls({n: _Api(n, d) for n, d in docs.items()})
         return _CACHE[key]
 

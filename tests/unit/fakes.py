@@ -44,7 +44,7 @@ class FakeTracker:
         return self.issues[key], self.notes.get(key, [])
 
     def open_issue(self, project: str, title: str, description: str, labels: list[str],
-                   marker: str) -> Issue:
+                   marker: str, issue_type: str = "incident") -> Issue:
         self._check("open")
         iid = len(self.issues) + 1
         issue = Issue(project, iid, f"https://gl/{project}/-/issues/{iid}", title, "opened",
@@ -74,6 +74,7 @@ class FakePager:
     fail: bool = False
     events: list[dict[str, Any]] = field(default_factory=list)
     statuses: dict[str, str] = field(default_factory=dict)
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
     def oncall(self, policy_id: str) -> tuple[OnCall, ...]:
         return self.oncall_list
@@ -87,6 +88,9 @@ class FakePager:
     def oncalls(self, policy_ids: list[str], since: Any = None,
                 until: Any = None) -> dict[str, tuple[OnCall, ...]]:
         return {policy: self.oncall_list for policy in policy_ids}
+
+    def record_change(self, routing_key: str, event: dict[str, Any]) -> None:
+        self.changes.append(event)
 
     def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
         if self.fail:

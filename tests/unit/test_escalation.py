@@ -18,6 +18,7 @@ from chatops.core.escalation import (
     PageFlow,
     PageSent,
     Recorded,
+    RecordRefusal,
     SetLabels,
     Started,
     Trigger,
@@ -65,7 +66,9 @@ def test_nobody_on_call_sends_nothing() -> None:
     f, _ = step(flow(), Started(), NOW)
     f, _ = step(f, IssueChecked(None), NOW)
     f, actions = step(f, OnCallChecked(()), NOW)
-    assert actions == [] and f.outcome is Outcome.NOBODY_ON_CALL
+    assert actions == [RecordRefusal("nobody on call")] and f.outcome is Outcome.NOBODY_ON_CALL
+    f, actions = step(f, Recorded("refusal"), NOW)
+    assert actions == [] and f.done
 
 
 def test_unreadable_oncall_still_pages_and_comments_without_incident_lookup() -> None:
@@ -173,7 +176,7 @@ def test_without_oncall_list_coverage_decides() -> None:
     outside = replace(flow(readable=False), covered=False)
     f, _ = step(outside, Started(), NOW)
     f, actions = step(f, IssueChecked(None), NOW)
-    assert actions == [] and f.outcome is Outcome.NOT_COVERED
+    assert [type(a) for a in actions] == [RecordRefusal] and f.outcome is Outcome.NOT_COVERED
     inside = flow(readable=False)
     f, _ = step(inside, Started(), NOW)
     _, actions = step(f, IssueChecked(None), NOW)

@@ -90,7 +90,9 @@ def test_nobody_on_call_gives_fallback_and_opens_nothing() -> None:
     result, _ = run(tracker, pager)
     assert result.flow.outcome is Outcome.NOBODY_ON_CALL
     assert tracker.issues == {} and pager.events == []
-    assert "Ask /devoncall" in result.reply and "coverage starts next" in result.reply
+    (change,) = pager.changes
+    assert change["payload"]["custom_details"]["chatops"] == "refused"
+    assert "Ask /devoncall" in result.reply and "schedule has a gap" in result.reply
 
 
 def test_incident_ref_comments_existing_issue_with_stable_dedup_key() -> None:

@@ -23,3 +23,7 @@ def test_single_line_collapses_and_truncates() -> None:
 
 def test_first_line_skips_blank_lines() -> None:
     assert first_line("\n\n  hello @all\nmore", 40) == f"hello @{ZWSP}all"
+
+
+def test_defuse_is_one_line_so_no_quick_action_can_start() -> None:
+    assert defuse("Eve\n/close\r\n@all") == f"Eve /close @{ZWSP}all"

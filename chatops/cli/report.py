@@ -1,0 +1,109 @@
+"""`chatops report` (pilot metrics) and `chatops feedback` (the 1/3/6-month feedback issue)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import click
+
+from chatops import render
+from chatops.audit import AuditLog
+from chatops.cli import common
+from chatops.cli.output import crash_report
+from chatops.config import Config
+from chatops.core.model import marker, read_markers
+from chatops.core.report import Period
+from chatops.core.request import known_team
+from chatops.errors import ChatopsError, ConfigError
+from chatops.reporting import as_format, gather, period, report_data
+
+MONTHS = {"1m": 1, "3m": 3, "6m": 6}
+
+
+@click.command()
+@click.option("--since", help="A duration back from now: 24h, 30d, 12w (default 30d).")
+@click.option("--from", "start", metavar="DATE", help="Start date (UTC), YYYY-MM-DD.")
+@click.option("--to", "end", metavar="DATE", help="End date (UTC), YYYY-MM-DD.")
+@click.option("--team", help="Only this team.")
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "csv"]), default="md",
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to a file instead of standard output.")
+def report(since: str | None, start: str | None, end: str | None, team: str | None,
+           fmt: str, output: Path | None) -> None:
+    """The pilot's figures: pages, time to acknowledge and resolve, coverage, load."""
+    try:
+        config, env = common.load()
+        when = period(since, start, end, common.now())
+        teams = [known_team(team, list(config.teams))] if team else list(config.teams)
+        pages, marks = gather(config, common.tracker(config, env), common.pagerduty(config, env),
+                              when, teams, env.gitlab_url)
+        text = as_format(report_data(pages, marks, when, teams), fmt, config)
+    except ChatopsError as exc:
+        print(f"REPORT FAILED: {exc}", file=sys.stderr, flush=True)
+        sys.exit(exc.exit_code)
+    except Exception:
+        print(crash_report(), file=sys.stderr, flush=True)
+        sys.exit(70)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def milestone_period(config: Config, milestone: str) -> Period:
+    """From the launch date to the milestone (1, 3 or 6 months later)."""
+    if config.launch_date is None:
+        raise ConfigError("launch_date is not set in chatops.toml.",
+                          "Add e.g. launch_date = 2026-12-01 (the pilot's first day).")
+    start = datetime(config.launch_date.year, config.launch_date.month, config.launch_date.day,
+                     tzinfo=common.now().tzinfo)
+    months = MONTHS[milestone]
+    year, month = divmod(start.month - 1 + months, 12)
+    end = start.replace(year=start.year + year, month=month + 1)
+    return Period(start, end, f"{months} month{'s' if months > 1 else ''} after launch")
+
+
+@click.command()
+@click.option("--milestone", type=click.Choice(list(MONTHS)), required=True)
+def feedback(milestone: str) -> None:
+    """Open the feedback issue of a milestone once (a rerun finds the existing one)."""
+    audit = AuditLog("chatops-feedback")
+    try:
+        config, env = common.load()
+        when = milestone_period(config, milestone)
+        tracker, pd = common.tracker(config, env), common.pagerduty(config, env)
+        project = config.incident_project
+        own = tracker.own_issues(project, when.start - timedelta(days=1),
+                                 common.now() + timedelta(days=1))
+        existing = [i for i in own if any(m.get("milestone") == milestone for m in
+                                          read_markers(i.description, "feedback"))]
+        if existing:
+            audit.record("open-feedback", existing[0].web_url, "exists")
+            print(f"Feedback issue for {milestone} already exists: {existing[0].web_url}")
+            return
+        teams = list(config.teams)
+        pages, marks = gather(config, tracker, pd, when, teams, env.gitlab_url)
+        data = report_data(pages, marks, when, teams)
+        # Who was on call in the period: PagerDuty's schedules, paged or not.
+        shifts = pd.oncalls([t.escalation_policy_id for t in config.teams.values()],
+                            when.start, min(when.end, common.now()))
+        people = sorted({s.name for items in shifts.values() for s in items})
+        body = render.render("feedback.md.j2", {
+            "milestone": milestone, "period": when, "report": as_format(data, "md", config),
+            "mentions": [config.people[p] for p in people if p in config.people],
+            "unmapped": [p for p in people if p not in config.people],
+            "marker": marker("feedback", milestone=milestone)}, config.templates_dir)
+        # A rerun finds the issue above; a create that times out is re-checked first.
+        title = (f"ChatOps pilot feedback: {when.label} "
+                 f"({when.start:%Y-%m-%d} to {when.end:%Y-%m-%d})")
+        feedback_marker = marker("feedback", milestone=milestone)
+        issue = tracker.open_issue(project, title, body, ["chatops-feedback"], feedback_marker,
+                                   issue_type="issue")
+        audit.record("open-feedback", issue.web_url, "ok")
+        print(f"Opened the {milestone} feedback issue: {issue.web_url}")
+    except ChatopsError as exc:
+        print(f"FEEDBACK FAILED: {exc}", flush=True)
+        sys.exit(exc.exit_code)

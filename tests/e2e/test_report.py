@@ -1,0 +1,98 @@
+"""`chatops report` and `chatops feedback` (issue #5) on a seeded history."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+from chatops.emulator import Fault
+from tests.e2e.conftest import Harness
+
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def seed(harness: Harness) -> datetime:
+    """Three real pages, a drill, a refusal, a queued and a failed request."""
+    pd, t0 = harness.emu.pagerduty, datetime.now(UTC) - timedelta(hours=5)
+    first = pd.trigger("PSVCGIT", "[Gitaly] S2: a (paged by alice via ChatOps)",
+                       dedup_key="chatops/gitlab-org/gitaly#42/gitaly", at=t0)
+    pd.acknowledge(first["id"], "PUSRADA", at=t0 + timedelta(minutes=10))
+    pd.resolve(first["id"], "PUSRADA", at=t0 + timedelta(minutes=40))
+    second = pd.trigger("PSVCGIT", "[Gitaly] S1: b (paged by bob via ChatOps)",
+                        dedup_key="chatops/gitlab-org/gitaly#43/gitaly", at=t0)
+    pd.escalate(second["id"], 2, at=t0 + timedelta(minutes=16))
+    pd.acknowledge(second["id"], "PUSRGRC", at=t0 + timedelta(minutes=20))
+    pd.trigger("PSVCGIT", "[Gitaly] S2: c (paged by alice via ChatOps)",
+               dedup_key="chatops/gitlab-org/gitaly#44/gitaly", at=t0)  # never acknowledged
+    drill = pd.trigger("PSVCGIT", "[DRILL] [Gitaly] S2: d (paged by alice via ChatOps)",
+                       dedup_key="chatops/gitlab-org/gitaly#45/gitaly", at=t0)
+    pd.acknowledge(drill["id"], "PUSRADA", at=t0 + timedelta(minutes=2))
+    pd.trigger("PSVCGIT", "someone else's alert", at=t0)  # not chatops: ignored
+    harness.page("database replication lag")  # nobody on call: refused
+    today = DAYS[datetime.now(UTC).weekday()]
+    harness.write_config(gitaly=[d for d in DAYS if d != today])
+    harness.page("gitaly --when-covered disk slowly filling", CI_PIPELINE_ID="3003")
+    harness.write_config()
+    harness.emu.add_fault(Fault(service="pd-events", method="POST", path="/v2/enqueue",
+                                status=400, times=1))
+    harness.page("gitaly this page will fail", CI_PIPELINE_ID="4004")
+    return t0
+
+
+def test_report_json_matches_hand_computed_figures(harness: Harness) -> None:
+    seed(harness)
+    job = harness.run("report", "--since", "1d", "--format", "json", CI_PIPELINE_SOURCE=None)
+    assert job.returncode == 0, job.stderr
+    data = json.loads(job.stdout)
+    assert data["schema"] == "chatops-report/1"
+    gitaly = data["teams"]["gitaly"]
+    assert gitaly["pages"] == 3 and gitaly["acknowledged"] == 2
+    assert gitaly["time_to_ack_minutes"] == {"median": 15.0, "p90": 20.0, "max": 20.0}
+    assert gitaly["acknowledged_within_15_min_pct"] == 33.3
+    assert gitaly["acknowledged_within_30_min_pct"] == 66.7
+    assert gitaly["escalated_beyond_level_1"] == 1 and gitaly["overdue"] == 2
+    assert gitaly["queued_for_coverage"] == 1 and gitaly["failed_pages"] == 1
+    assert data["teams"]["database"]["refused_no_coverage"] == 1
+    assert data["total"]["top_requesters"][0] == ["alice", 2]
+    assert data["drills"]["pages"] == 1 and data["drills"]["time_to_ack_minutes"]["max"] == 2.0
+    urls = {row["issue_url"] for row in data["escalations"]}
+    assert f"{harness.emu.gitlab_url}/gitlab-org/gitaly/-/issues/42" in urls
+    kinds = sorted(m["kind"] for m in data["not_paged"])
+    assert kinds == ["failed", "queued", "refused"]
+    assert all(m["link"] for m in data["not_paged"])
+
+
+def test_report_markdown_and_csv(harness: Harness) -> None:
+    seed(harness)
+    md = harness.run("report", "--since", "1d", "--team", "gitaly", CI_PIPELINE_SOURCE=None)
+    assert md.returncode == 0, md.stderr
+    assert "```mermaid\nxychart-beta" in md.stdout
+    assert "| Gitaly | 3 | 2 |" in md.stdout and "Database" not in md.stdout.split("###")[1]
+    rows = list(csv.DictReader(io.StringIO(harness.run(
+        "report", "--since", "1d", "--format", "csv", CI_PIPELINE_SOURCE=None).stdout)))
+    assert len(rows) == 4 and {r["drill"] for r in rows} == {"true", "false"}
+    bad = harness.run("report", "--since", "soon", CI_PIPELINE_SOURCE=None)
+    assert bad.returncode == 2 and "not a duration" in bad.stderr
+
+
+def test_feedback_issue_is_opened_once_per_milestone(harness: Harness) -> None:
+    seed(harness)
+    launch = (datetime.now(UTC) - timedelta(days=2)).date().isoformat()
+    harness.config.write_text(f"launch_date = {launch}\n" + harness.config.read_text()
+                              + '\n[people]\n"Ada Lovelace" = "ada"\n')
+    first = harness.run("feedback", "--milestone", "1m")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "Opened the 1m feedback issue" in first.stdout
+    again = harness.run("feedback", "--milestone", "1m")
+    assert "already exists" in again.stdout
+    feedback = [i for i in harness.issues() if i["title"].startswith("ChatOps pilot feedback")]
+    assert len(feedback) == 1
+    body = feedback[0]["description"]
+    assert "@ada" in body and "Grace Hopper" in body and "@all" not in body
+    assert "Survey for the on-callers" in body and "Survey for the requesters" in body
+    assert "| Gitaly | 3 |" in body
+    assert harness.emu.gitlab.mass_mentions == []
+    other = harness.run("feedback", "--milestone", "3m")
+    assert "Opened the 3m feedback issue" in other.stdout
