@@ -96,3 +96,13 @@ def test_feedback_issue_is_opened_once_per_milestone(harness: Harness) -> None:
     assert harness.emu.gitlab.mass_mentions == []
     other = harness.run("feedback", "--milestone", "3m")
     assert "Opened the 3m feedback issue" in other.stdout
+
+
+def test_a_six_month_report_reads_pagerduty_month_by_month(harness: Harness) -> None:
+    seed(harness)
+    job = harness.run("report", "--since", "26w", "--format", "json", CI_PIPELINE_SOURCE=None)
+    assert job.returncode == 0, job.stderr
+    assert json.loads(job.stdout)["teams"]["gitaly"]["pages"] == 3
+    incident_reads = [r for r in harness.emu.requests
+                      if r.service == "pd-rest" and r.path == "/incidents"]
+    assert len(incident_reads) >= 7  # 182 days in slices of 30
