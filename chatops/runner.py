@@ -13,7 +13,8 @@ from chatops.audit import AuditLog
 from chatops.config import Config, Team
 from chatops.core import compose
 from chatops.core.coverage import is_covered
-from chatops.core.escalation import (
+from chatops.core.escalation import PageFlow, step
+from chatops.core.messages import (
     Action,
     AddNote,
     CheckOnCall,
@@ -27,14 +28,12 @@ from chatops.core.escalation import (
     OnCallChecked,
     OpenIssue,
     PageFailed,
-    PageFlow,
     PageSent,
     Recorded,
     RecordRefusal,
     SetLabels,
     Started,
     Trigger,
-    step,
 )
 from chatops.core.model import (
     DRILL_LABEL,

@@ -12,7 +12,7 @@ from chatops.cli import common
 from chatops.cli.output import chat_reply, crash_report
 from chatops.core.commands import EscalationCommand, parse_command, parse_escalation_input
 from chatops.errors import ChatopsError
-from chatops.escalation import Actor, Escalations
+from chatops.steering import Actor, Escalations
 
 
 def _execute(command: EscalationCommand | None, audit: AuditLog) -> tuple[str, bool]:

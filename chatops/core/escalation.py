@@ -5,6 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from chatops.core.messages import (
+    Action,
+    AddNote,
+    CheckOnCall,
+    Event,
+    FindIncident,
+    FindIssue,
+    IncidentLooked,
+    IssueChecked,
+    IssueFailed,
+    IssueOpened,
+    OnCallChecked,
+    OpenIssue,
+    PageFailed,
+    PageSent,
+    Recorded,
+    RecordRefusal,
+    SetLabels,
+    Started,
+    Trigger,
+)
 from chatops.core.model import (
     ACKNOWLEDGED,
     ESCALATION_LABELS,
@@ -22,136 +43,6 @@ from chatops.core.request import PageRequest
 # A page recorded on an issue still counts while its escalation is open.
 ACTIVE_LABELS = frozenset({TRIGGERED, ACKNOWLEDGED})
 OPEN_STATUSES = frozenset({"triggered", "acknowledged"})
-
-
-# ---- events: what happened -------------------------------------------------
-@dataclass(frozen=True)
-class Started:
-    """The request was parsed and validated."""
-
-
-@dataclass(frozen=True)
-class OnCallChecked:
-    """PagerDuty's on-call list for the policy; entries None when it could not be read."""
-
-    entries: tuple[OnCall, ...] | None
-    problem: str = ""
-
-
-@dataclass(frozen=True)
-class IssueChecked:
-    """The existing issue for this request (or the --incident issue), if any."""
-
-    issue: Issue | None
-    records: tuple[PageRecord, ...] = ()
-    problem: str = ""
-    not_found: bool = False
-    dedup_key: str = ""
-    incident: PagerDutyIncident | None = None  # of the latest recorded page, if read
-
-
-@dataclass(frozen=True)
-class IssueOpened:
-    """The incident issue was created."""
-
-    issue: Issue
-
-
-@dataclass(frozen=True)
-class IssueFailed:
-    """The incident issue could not be created."""
-
-    problem: str
-
-
-@dataclass(frozen=True)
-class PageSent:
-    """PagerDuty accepted the trigger."""
-
-    dedup_key: str
-
-
-@dataclass(frozen=True)
-class PageFailed:
-    """PagerDuty did not accept the trigger."""
-
-    problem: str
-
-
-@dataclass(frozen=True)
-class IncidentLooked:
-    """The PagerDuty incident of the page, if it could be read (None otherwise)."""
-
-    incident: PagerDutyIncident | None
-    problem: str = ""
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """A follow-up write on the issue finished (problem empty when it worked)."""
-
-    what: str
-    problem: str = ""
-
-
-Event = (Started | OnCallChecked | IssueChecked | IssueOpened | IssueFailed | PageSent
-         | PageFailed | IncidentLooked | Recorded)
-
-
-# ---- actions: what to do next ------------------------------------------------
-@dataclass(frozen=True)
-class CheckOnCall:
-    """Read who is on call for the team's escalation policy."""
-
-
-@dataclass(frozen=True)
-class FindIssue:
-    """Look for the issue this request already opened, or load --incident."""
-
-
-@dataclass(frozen=True)
-class OpenIssue:
-    """Create the incident issue."""
-
-
-@dataclass(frozen=True)
-class Trigger:
-    """Send the PagerDuty trigger event."""
-
-    dedup_key: str
-
-
-@dataclass(frozen=True)
-class FindIncident:
-    """Read the PagerDuty incident the trigger opened, to link it from the issue."""
-
-    dedup_key: str
-
-
-@dataclass(frozen=True)
-class SetLabels:
-    """Add and remove labels on the issue (both always sent)."""
-
-    add: tuple[str, ...]
-    remove: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class AddNote:
-    """Comment on the issue with one of the note templates."""
-
-    template: str
-
-
-@dataclass(frozen=True)
-class RecordRefusal:
-    """Leave a PagerDuty change event (it pages nobody) so the refusal is counted."""
-
-    reason: str
-
-
-Action = (CheckOnCall | FindIssue | OpenIssue | Trigger | FindIncident | SetLabels | AddNote
-          | RecordRefusal)
 
 
 # ---- state -------------------------------------------------------------------

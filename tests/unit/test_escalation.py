@@ -3,7 +3,8 @@
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from chatops.core.escalation import (
+from chatops.core.escalation import PageFlow, step
+from chatops.core.messages import (
     AddNote,
     CheckOnCall,
     FindIncident,
@@ -15,14 +16,12 @@ from chatops.core.escalation import (
     OnCallChecked,
     OpenIssue,
     PageFailed,
-    PageFlow,
     PageSent,
     Recorded,
     RecordRefusal,
     SetLabels,
     Started,
     Trigger,
-    step,
 )
 from chatops.core.model import Issue, OnCall, Outcome, PagerDutyIncident, PageRecord
 from chatops.core.request import PageRequest

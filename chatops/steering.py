@@ -1,4 +1,4 @@
-"""The escalation commands: status (live from PagerDuty), resolve, cancel, list."""
+"""Steering escalations from chat: status (live from PagerDuty), resolve, cancel, list."""
 
 from __future__ import annotations
 
