@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from chatops.cli.demo import DEMO_CONFIG, job_env
+from chatops.core.model import marker
 from chatops.emulator import Emulator
 
 
@@ -45,9 +46,13 @@ def main() -> None:
         config = Path(tmp) / "chatops.toml"
         config.write_text(DEMO_CONFIG, encoding="utf-8")
         old = datetime.now(UTC) - timedelta(hours=3)
+        project, bot = emu.gitlab.project("gitlab-org/gitaly"), emu.gitlab.users[100]
         for n in range(args.open):
-            emu.gitlab.seed_issue("gitlab-org/gitaly", 1000 + n, f"incident {n}", "", 101,
-                                  ("escalation::triggered", "group::gitaly"), old)
+            issue = emu.gitlab.seed_issue("gitlab-org/gitaly", 1000 + n, f"incident {n}", "",
+                                          101, ("escalation::triggered", "group::gitaly"), old)
+            key = f"chatops/gitlab-org/gitaly#{1000 + n}/gitaly"
+            emu.gitlab.create_note(project, issue, bot, marker(
+                "paged", team="gitaly", dedup_key=key, at="2026-01-01T00:00:00Z", job="-"))
         ids = [emu.pagerduty.trigger("PSVCGIT", f"quiet {n}", at=old,
                                      dedup_key=f"chatops/gitlab-org/gitaly#{1000 + n}/gitaly")["id"]
                for n in range(args.open)]

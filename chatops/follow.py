@@ -14,7 +14,15 @@ from chatops.config import Config
 from chatops.core.compose import queued_event, request_marker_prefix
 from chatops.core.coverage import is_covered
 from chatops.core.history import Incident, LogEntry, parse_dedup_key
-from chatops.core.model import QUEUED, TRIGGERED, Issue, marker, page_records, read_markers
+from chatops.core.model import (
+    ACKNOWLEDGED,
+    QUEUED,
+    TRIGGERED,
+    Issue,
+    marker,
+    page_records,
+    read_markers,
+)
 from chatops.core.ports import IssueTracker, Lock, PagerDutyPorts
 from chatops.core.refs import IssueRef
 from chatops.core.sync import TeamPolicy, Tracked, plan_sync, posted_ids
@@ -86,9 +94,31 @@ class Follower:
             if incident.id not in incidents or entry not in entries[incident.id]:
                 entries[incident.id].append(entry)
             incidents[incident.id] = incident
+        self._reconcile(open_incidents, incidents, entries)
         self._apply(incidents, entries, report)
         self._deliver_queued(now, report)
         return report
+
+    def _reconcile(self, open_incidents: list[Incident], incidents: dict[str, Incident],
+                   entries: dict[str, list[LogEntry]]) -> None:
+        """Catch up on pages that closed while sync was not running (older than the window).
+
+        An issue still labelled triggered/acknowledged whose page is no longer open in
+        PagerDuty gets that incident's whole log applied. Quiet cost: two list requests.
+        """
+        known = {i.incident_key for i in open_incidents} | {
+            i.incident_key for i in incidents.values()}
+        for label in (TRIGGERED, ACKNOWLEDGED):
+            for issue in self.tracker.labelled_issues(self.config.incident_project, label):
+                for request in read_markers(issue.description, "request"):
+                    key = request.get("dedup_key", "")
+                    if not key or key in known:
+                        continue
+                    known.add(key)
+                    found = self.desk.incident(key, wait=False)
+                    if found is not None and found.status == "resolved":
+                        incidents[found.id] = self.desk.incident_by_id(found.id)
+                        entries[found.id] = self.desk.incident_log(found.id)
 
     def _deliver_queued(self, now: datetime, report: FollowReport) -> None:
         """Page the requests queued with --when-covered whose team's coverage has started."""

@@ -231,3 +231,15 @@ def test_an_incident_key_alone_cannot_make_sync_write_an_issue(harness: Harness)
     assert "records no page with key" in job.stdout and "nosuchteam" in job.stdout
     assert gitlab_writes(harness) == []
     assert "escalation::acknowledged" not in labels_of_42(harness)
+
+
+def test_a_page_resolved_while_sync_was_down_is_caught_up(harness: Harness) -> None:
+    harness.page("gitaly praefect is failing over on file-01")
+    (incident,) = harness.emu.pagerduty.incidents
+    long_ago = datetime.now(UTC) - timedelta(hours=3)  # far outside the 60-minute window
+    harness.emu.pagerduty.resolve(incident["id"], "PUSRADA", at=long_ago)
+    job = harness.run("sync")
+    assert job.result.startswith("RESULT outcome=ok"), job.stdout
+    (issue,) = harness.issues()
+    assert "escalation::resolved" in issue["labels"]
+    assert "escalation::triggered" not in issue["labels"]
