@@ -35,14 +35,12 @@ def incident(item: dict[str, Any]) -> Incident:
         created_at=when(item["created_at"]), html_url=str(item.get("html_url") or ""),
         title=str(item.get("title") or item.get("summary") or ""),
         assignees=tuple(_summary(a.get("assignee")) for a in item.get("assignments") or []),
-        acknowledgers=tuple(_summary(a.get("acknowledger"))
-                            for a in item.get("acknowledgements") or []),
     )
 
 
 def log_entry(item: dict[str, Any]) -> LogEntry:
     """A log entry, reduced to who did what, how and when."""
-    kind = str(item["type"]).removesuffix("_log_entry").removesuffix("_reference")
+    kind = str(item["type"]).removesuffix("_reference").removesuffix("_log_entry")
     kind = _KINDS.get(kind, kind)
     channel = _object(item.get("channel"))
     notification = _object(channel.get("notification"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import sys
 from collections.abc import Callable
@@ -28,6 +29,9 @@ LOCK_MINUTES = 15  # longer than the sync job's timeout
 def _run(label: str, work: Callable[[Follower], FollowReport], wait_seconds: float) -> None:
     """Run a follow job under the lock: audit lines, one RESULT line, a truthful exit status."""
     audit = AuditLog("chatops-" + label)
+    # GitLab stops a job at its timeout with SIGTERM: exit through `finally` so the lock
+    # is released instead of blocking the next runs until it expires.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         config, env = common.load()
         tracker = common.tracker(config, env)

@@ -40,7 +40,6 @@ class Incident:
     html_url: str
     title: str = ""
     assignees: tuple[str, ...] = ()
-    acknowledgers: tuple[str, ...] = ()
 
     @property
     def open(self) -> bool:
