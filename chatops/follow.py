@@ -94,7 +94,10 @@ class Follower:
             if incident.id not in incidents or entry not in entries[incident.id]:
                 entries[incident.id].append(entry)
             incidents[incident.id] = incident
-        self._reconcile(open_incidents, incidents, entries)
+        try:
+            self._reconcile(open_incidents, incidents, entries)
+        except ChatopsError as exc:  # catching up can wait for the next run; the rest cannot
+            self._problem(report, "catch-up of closed pages", str(exc))
         self._apply(incidents, entries, report)
         self._deliver_queued(now, report)
         return report

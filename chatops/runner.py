@@ -96,7 +96,8 @@ class PagePlan:
 
     def description(self) -> str:
         """The incident issue description, with its hidden request marker."""
-        marker = compose.request_marker(self.key, self.request.team, self.flow.new_dedup_key)
+        marker = compose.request_marker(self.key, self.request.team, self.flow.new_dedup_key,
+                                        self.who.login)
         return self.render("issue_description.md.j2", marker=marker)
 
     def event(self) -> dict[str, Any]:

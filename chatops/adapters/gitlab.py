@@ -122,6 +122,9 @@ class GitLabTracker:
             found = self.handle(project).issues.list(
                 query_parameters=query, per_page=100, get_all=False, **ONCE)
             for item in found:
+                author = (item.attributes.get("author") or {}).get("id")
+                if isinstance(author, int):
+                    self._user_id = author  # created_by_me: the author is this token's user
                 lines = str(item.attributes.get("description") or "").splitlines()
                 if any(line.startswith(text) for line in lines):
                     return _issue(project, item.attributes)
@@ -177,6 +180,8 @@ class GitLabTracker:
         """
         project = _path(ref)
         base = f"/projects/{quote(project, safe='')}/issues/{ref.iid}"
+        # Sequential on purpose: one session, one request at a time (the transcript
+        # tests record it exactly). On a repeated request `me` is already known.
         issue = self._retry(lambda: self.call(f"GET {base}", lambda: self.handle(
             project).issues.get(ref.iid, **ONCE)), before_page=True)
         me = self._me()

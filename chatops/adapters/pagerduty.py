@@ -123,7 +123,10 @@ class PagerDutyPager:
 
                 page, more = self._retry(lambda: self._call(f"GET {path}", token, get), budget)
                 items.extend(page)
-                if not more or not page or len(items) >= cap:
+                if more and len(items) >= cap:
+                    raise PagerDutyError(f"GET {path}", 200, f"more than {cap} items",
+                                         "Narrow the period (or the teams) and run again.")
+                if not more or not page:
                     return items
 
     def oncall(self, policy_id: str) -> tuple[OnCall, ...]:
@@ -150,7 +153,8 @@ class PagerDutyPager:
     def incident(self, dedup_key: str, wait: bool = True) -> PagerDutyIncident | None:
         """The incident of a dedup key; with wait, polled briefly (events are asynchronous)."""
         client, token = self._rest("GET /incidents")
-        params: dict[str, Any] = {"incident_key": dedup_key, "limit": 1}
+        # date_range=all: without it only recent incidents are searched (pdpyras#46).
+        params: dict[str, Any] = {"incident_key": dedup_key, "date_range": "all", "limit": 1}
 
         def get() -> PagerDutyIncident | None:
             response = pagerduty.successful_response(client.get("/incidents", params=params))
@@ -181,8 +185,9 @@ class PagerDutyPager:
             client.send_change_event(payload=event["payload"], links=event.get("links"))
 
         with client:
+            # One attempt: the requester's reply waits for it, and it only feeds the metrics.
             self._retry(lambda: self._call("POST /v2/change/enqueue", routing_key, send),
-                        self._http.lookup_budget_seconds)
+                        self._timeout)
 
     def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
         """Send a trigger event; re-sending the same dedup_key cannot page twice."""

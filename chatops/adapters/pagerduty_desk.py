@@ -42,7 +42,8 @@ class PagerDutyDesk(PagerDutyPager):
         """Every chatops incident created in a time range, whatever its status."""
         items: list[Any] = []
         for start, end in _slices(since, until):
-            params: dict[str, Any] = {"since": _iso(start), "until": _iso(end),
+            params: dict[str, Any] = {"since": _iso(start),
+                                      "until": _iso(end + timedelta(seconds=1)),
                                       "time_zone": "UTC"}
             items += self._list("/incidents", "incidents", params,
                                 self._http.lookup_budget_seconds, cap=10000)
@@ -54,7 +55,8 @@ class PagerDutyDesk(PagerDutyPager):
         """Change events in a time range (chatops records refused requests there)."""
         items: list[Any] = []
         for start, end in _slices(since, until):
-            params: dict[str, Any] = {"since": _iso(start), "until": _iso(end)}
+            params: dict[str, Any] = {"since": _iso(start),
+                                      "until": _iso(end + timedelta(seconds=1))}
             items += self._list("/change_events", "change_events", params,
                                 self._http.lookup_budget_seconds, cap=10000)
         return list({str(e.get("id")): e for e in items}.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from chatops.config import Config
 from chatops.core.model import marker, read_markers
 from chatops.core.report import Period
 from chatops.core.request import known_team
-from chatops.errors import ChatopsError, ConfigError
+from chatops.errors import ChatopsError, ConfigError, InputError
 from chatops.reporting import as_format, gather, period, report_data
 
 MONTHS = {"1m": 1, "3m": 3, "6m": 6}
@@ -47,10 +48,14 @@ def report(since: str | None, start: str | None, end: str | None, team: str | No
     except Exception:
         print(crash_report(), file=sys.stderr, flush=True)
         sys.exit(70)
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    try:
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+    except OSError as exc:
+        print(f"REPORT FAILED: cannot write {output}: {exc.strerror}", file=sys.stderr)
+        sys.exit(1)
 
 
 def milestone_period(config: Config, milestone: str) -> Period:
@@ -62,7 +67,9 @@ def milestone_period(config: Config, milestone: str) -> Period:
                      tzinfo=common.now().tzinfo)
     months = MONTHS[milestone]
     year, month = divmod(start.month - 1 + months, 12)
-    end = start.replace(year=start.year + year, month=month + 1)
+    year, month = start.year + year, month + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])  # 31 Aug + 1 month: 30 Sep
+    end = start.replace(year=year, month=month, day=day)
     return Period(start, end, f"{months} month{'s' if months > 1 else ''} after launch")
 
 
@@ -74,6 +81,10 @@ def feedback(milestone: str) -> None:
     try:
         config, env = common.load()
         when = milestone_period(config, milestone)
+        if common.now() < when.end:
+            raise InputError(f"The {milestone} milestone is {when.end:%Y-%m-%d}: its feedback "
+                             "issue opens then, with the whole period's figures.",
+                             "Schedule the job on or after that date.")
         tracker, pd = common.tracker(config, env), common.pagerduty(config, env)
         project = config.incident_project
         own = tracker.own_issues(project, when.start - timedelta(days=1),
@@ -107,3 +118,6 @@ def feedback(milestone: str) -> None:
     except ChatopsError as exc:
         print(f"FEEDBACK FAILED: {exc}", flush=True)
         sys.exit(exc.exit_code)
+    except Exception:
+        print(crash_report(), file=sys.stderr, flush=True)
+        sys.exit(70)

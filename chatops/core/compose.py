@@ -108,9 +108,10 @@ def coverage_text(team: Team) -> str:
     return f"{span} {team.coverage.start}-{team.coverage.end} {team.coverage.timezone}"
 
 
-def request_marker(key: str, team_key: str, dedup_key: str) -> str:
+def request_marker(key: str, team_key: str, dedup_key: str, by: str = "") -> str:
     """The hidden marker written into the description of an issue chatops opens."""
-    return marker("request", id=search_token(key), team=team_key, dedup_key=dedup_key)
+    return marker("request", id=search_token(key), team=team_key, dedup_key=dedup_key,
+                  by=by or "-")
 
 
 def page_marker(kind: str, team_key: str, dedup_key: str, now: datetime, job_url: str,
@@ -130,7 +131,8 @@ def refusal_event(flow: PageFlow, team_key: str, team: Team, who: Requester, now
                                    f"(requested by {who.login or 'unknown'})", SUMMARY_LIMIT),
             "source": f"chatops ({who.gitlab_url})",
             "timestamp": now.astimezone(UTC).isoformat(timespec="seconds"),
-            "custom_details": {"chatops": "refused", "team": team_key, "reason": reason,
+            "custom_details": {"chatops": "refused", "drill": flow.request.drill,
+                               "team": team_key, "reason": reason,
                                "requested_by": who.login, "job_url": who.job_url,
                                "message": single_line(flow.request.message, 300)},
         },

@@ -109,7 +109,9 @@ def step(flow: PageFlow, event: Event, now: datetime) -> tuple[PageFlow, list[Ac
             # The note waited for the incident so that it can link it.
             return replace(flow, pending=flow.pending + 1), [AddNote("paged")]
         case Recorded(what, problem):
-            problems = flow.record_problems + ((f"{what}: {problem}",) if problem else ())
+            # A refusal that could not be recorded only matters for the metrics: audit only.
+            shown = problem and what != "refusal"
+            problems = flow.record_problems + ((f"{what}: {problem}",) if shown else ())
             return replace(flow, pending=flow.pending - 1, record_problems=problems), []
     raise TypeError(f"unknown event {event!r}")
 

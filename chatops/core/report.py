@@ -8,7 +8,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chatops.core.history import Incident, LogEntry
@@ -35,6 +35,7 @@ class Page:
     resolved_at: datetime | None = None
     max_level: int = 1
     notified: tuple[str, ...] = ()
+    as_of: datetime | None = None  # when the figures were taken (an open page may still be on time)
 
     @property
     def time_to_ack(self) -> float | None:
@@ -48,9 +49,13 @@ class Page:
 
     @property
     def overdue(self) -> bool:
-        """Not acknowledged within the team's target (or never)."""
+        """Acknowledged late, or left unacknowledged past the target (a resolve ends the wait)."""
         tta = self.time_to_ack
-        return tta is None or tta > self.ack_timeout_minutes
+        if tta is not None:
+            return tta > self.ack_timeout_minutes
+        waited_until = self.resolved_at or self.as_of
+        deadline = self.created_at + timedelta(minutes=self.ack_timeout_minutes)
+        return waited_until is None or waited_until > deadline
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class Mark:
     link: str
     requester: str = ""
     reason: str = ""
+    drill: bool = False
 
 
 @dataclass
@@ -130,6 +136,7 @@ def build(pages: list[Page], marks: list[Mark], period: Period,
     """The whole report: per team, total, drills apart, and every escalation listed."""
     real = [p for p in pages if not p.drill]
     drills = [p for p in pages if p.drill]
+    marks, drill_marks = [m for m in marks if not m.drill], [m for m in marks if m.drill]
     return {
         "schema": SCHEMA,
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat(),
@@ -137,11 +144,11 @@ def build(pages: list[Page], marks: list[Mark], period: Period,
         "teams": {team: metrics([p for p in real if p.team == team],
                                 [m for m in marks if m.team == team]) for team in teams},
         "total": metrics(real, marks),
-        "drills": metrics(drills, []),
+        "drills": metrics(drills, drill_marks),
         "escalations": [row(p) for p in sorted(pages, key=lambda p: p.created_at)],
         "not_paged": [{"team": m.team, "kind": m.kind, "at": m.at.isoformat(), "link": m.link,
-                       "requester": m.requester, "reason": m.reason}
-                      for m in sorted(marks, key=lambda m: m.at)],
+                       "requester": m.requester, "reason": m.reason, "drill": m.drill}
+                      for m in sorted([*marks, *drill_marks], key=lambda m: m.at)],
     }
 
 
@@ -166,29 +173,29 @@ _REQUESTER = re.compile(r"\(paged by ([\w.-]+) via ChatOps\)")
 
 
 def page_from(incident: Incident, log: Sequence[LogEntry], team: str, ack_timeout: int,
-              issue_url: str) -> Page:
+              issue_url: str, requester: str = "", as_of: datetime | None = None) -> Page:
     """A page, from its PagerDuty incident and log."""
     acks = sorted((e for e in log if e.kind == "acknowledge"), key=lambda e: e.at)
     resolves = sorted((e for e in log if e.kind == "resolve"), key=lambda e: e.at)
     levels = [e.level for e in log if e.kind == "escalate" and e.level]
     notified = tuple(dict.fromkeys(e.user for e in sorted(log, key=lambda e: e.at)
                                    if e.kind == "notify" and e.user))
-    requester = _REQUESTER.search(incident.title)
+    titled = _REQUESTER.findall(incident.title)  # chatops' suffix is the last one
     return Page(
         team=team, incident_id=incident.id, incident_number=incident.number,
         incident_url=incident.html_url, issue_url=issue_url, created_at=incident.created_at,
-        requester=requester.group(1) if requester else "",
+        requester=requester or (titled[-1] if titled else ""),
         drill=incident.title.startswith("[DRILL]"), ack_timeout_minutes=ack_timeout,
         acknowledged_at=acks[0].at if acks else None,
         acknowledged_by=acks[0].agent if acks else "",
         resolved_at=resolves[-1].at if resolves else None,
-        max_level=max(levels, default=1), notified=notified,
+        max_level=max(levels, default=1), notified=notified, as_of=as_of,
     )
 
 
-def marks_from_labels(team: str, issue_url: str,
-                      events: Sequence[tuple[datetime, str, str]]) -> list[Mark]:
+def marks_from_labels(team: str, issue_url: str, events: Sequence[tuple[datetime, str, str]],
+                      drill: bool = False, requester: str = "") -> list[Mark]:
     """Failed and queued pages, from an issue's label history (time, action, label)."""
     kinds = {"escalation::failed": "failed", "escalation::queued": "queued"}
-    return [Mark(team, kinds[label], at, issue_url) for at, action, label in events
-            if action == "add" and label in kinds]
+    return [Mark(team, kinds[label], at, issue_url, requester, drill=drill)
+            for at, action, label in events if action == "add" and label in kinds]

@@ -11,9 +11,9 @@ MESSAGE = "praefect is failing over on file-01"
 
 
 def not_today() -> list[str]:
-    """Coverage on every day but today (UTC): now is outside coverage, whatever the day."""
-    today = DAYS[datetime.now(UTC).weekday()]
-    return [day for day in DAYS if day != today]
+    """Coverage every day but today and tomorrow (UTC): outside now, even across midnight."""
+    today = datetime.now(UTC).weekday()
+    return [day for n, day in enumerate(DAYS) if n not in (today, (today + 1) % 7)]
 
 
 def test_out_of_hours_with_someone_on_call_pages_and_says_so(harness: Harness) -> None:
