@@ -19,17 +19,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from chatops.cli.demo import DEMO_CONFIG, job_env
+from chatops.core.compose import dedup_key_for_request, request_marker
 from chatops.emulator import Emulator
 
 
 def seed(emu: Emulator, count: int) -> None:
-    """count escalations over the last 20 days: acknowledged, some escalated, resolved."""
+    """count escalations over the last 20 days, each with the incident issue chatops opened:
+    acknowledged, a quarter escalated, resolved."""
     now = datetime.now(UTC)
+    project = "gitlab-com/gl-infra/production"
     for n in range(count):
         at = now - timedelta(days=20) + timedelta(minutes=55 * n)
+        key = dedup_key_for_request(project, "gitaly", f"{n:016x}")
+        emu.gitlab.seed_issue(project, n + 1, f"Gitaly escalation {n}",
+                              request_marker(f"{n:016x}", "gitaly", key, f"user{n % 7}"), 100,
+                              ("escalation::resolved", "group::gitaly"), at)
         incident = emu.pagerduty.trigger(
             "PSVCGIT", f"[Gitaly] S2: load test {n} (paged by user{n % 7} via ChatOps)",
-            dedup_key=f"chatops/gitlab-org/gitaly#{5000 + n}/gitaly", at=at)
+            dedup_key=key, at=at)
         if n % 4 == 0:
             emu.pagerduty.escalate(incident["id"], 2, at=at + timedelta(minutes=16))
         emu.pagerduty.acknowledge(incident["id"], "PUSRADA", at=at + timedelta(minutes=3 + n % 25))
