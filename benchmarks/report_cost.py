@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from chatops.cli.demo import DEMO_CONFIG, job_env
-from chatops.core.compose import dedup_key_for_request, request_marker
+from chatops.core.compose import request_marker
+from chatops.core.history import dedup_key_for_request
 from chatops.emulator import Emulator
 
 

@@ -16,7 +16,7 @@ from chatops.config import Config
 from chatops.core.history import Incident, LogEntry, parse_dedup_key, parse_time
 from chatops.core.model import read_markers
 from chatops.core.ports import IssueTracker, PagerDutyPorts
-from chatops.core.report import CSV_COLUMNS, Mark, Page, Period, build, marks_from_labels, page_from
+from chatops.core.report import CSV_COLUMNS, Mark, Page, Period, marks_from_labels, page_from
 from chatops.errors import InputError
 
 T = TypeVar("T")
@@ -119,12 +119,6 @@ def _refusals(events: list[dict[str, Any]]) -> list[Mark]:
             # A retried job refuses again: count each job (and team) once.
             marks.setdefault((mark.link or str(event.get("id")), mark.team), mark)
     return list(marks.values())
-
-
-def report_data(pages: list[Page], marks: list[Mark], when: Period,
-                teams: list[str]) -> dict[str, Any]:
-    """The report as one JSON-ready dictionary (schema chatops-report/1)."""
-    return build(pages, marks, when, teams)
 
 
 def as_format(data: dict[str, Any], fmt: str, config: Config) -> str:

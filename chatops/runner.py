@@ -11,7 +11,7 @@ from typing import Any
 from chatops import render
 from chatops.audit import AuditLog
 from chatops.config import Config, Team
-from chatops.core import compose
+from chatops.core import compose, history
 from chatops.core.coverage import is_covered
 from chatops.core.escalation import PageFlow, step
 from chatops.core.messages import (
@@ -70,9 +70,9 @@ class PagePlan:
             raise InputError("--when-covered works for issues of the incident project "
                              f"({config.incident_project}) only: the sync job delivers from there.",
                              "Page without --when-covered, or queue a new incident.")
-        new_key = (compose.dedup_key_for_issue(self.target.project or "", self.target.iid,
+        new_key = (history.dedup_key_for_issue(self.target.project or "", self.target.iid,
                                                request.team) if self.target else
-                   compose.dedup_key_for_request(config.incident_project, request.team, self.key))
+                   history.dedup_key_for_request(config.incident_project, request.team, self.key))
         labels = (*self.team.labels, DRILL_LABEL) if request.drill else tuple(self.team.labels)
         self.flow = PageFlow(request=request, team_labels=labels,
                              new_dedup_key=new_key, oncall_readable=oncall_readable,

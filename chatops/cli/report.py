@@ -15,10 +15,10 @@ from chatops.cli import common
 from chatops.cli.output import crash_report
 from chatops.config import Config
 from chatops.core.model import marker, read_markers
-from chatops.core.report import Period
+from chatops.core.report import Period, build
 from chatops.core.request import known_team
 from chatops.errors import ChatopsError, ConfigError, InputError
-from chatops.reporting import as_format, gather, period, report_data
+from chatops.reporting import as_format, gather, period
 
 MONTHS = {"1m": 1, "3m": 3, "6m": 6}
 
@@ -41,7 +41,7 @@ def report(since: str | None, start: str | None, end: str | None, team: str | No
         teams = [known_team(team, list(config.teams))] if team else list(config.teams)
         pages, marks = gather(config, common.tracker(config, env), common.pagerduty(config, env),
                               when, teams, env.gitlab_url)
-        text = as_format(report_data(pages, marks, when, teams), fmt, config)
+        text = as_format(build(pages, marks, when, teams), fmt, config)
     except ChatopsError as exc:
         print(f"REPORT FAILED: {exc}", file=sys.stderr, flush=True)
         sys.exit(exc.exit_code)
@@ -97,7 +97,7 @@ def feedback(milestone: str) -> None:
             return
         teams = list(config.teams)
         pages, marks = gather(config, tracker, pd, when, teams, env.gitlab_url)
-        data = report_data(pages, marks, when, teams)
+        data = build(pages, marks, when, teams)
         # Who was on call in the period: PagerDuty's schedules, paged or not.
         shifts = pd.oncalls([t.escalation_policy_id for t in config.teams.values()],
                             when.start, min(when.end, common.now()))

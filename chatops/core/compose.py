@@ -43,16 +43,6 @@ def request_marker_prefix(key: str) -> str:
     return request_marker(key, "", "").split(" team=", 1)[0] + " "
 
 
-def dedup_key_for_request(project: str, team: str, key: str) -> str:
-    """PagerDuty dedup key of a page whose issue chatops opens itself."""
-    return f"chatops/{project}/{team}/{key}"
-
-
-def dedup_key_for_issue(project: str, iid: int, team: str) -> str:
-    """PagerDuty dedup key of a page for an existing issue."""
-    return f"chatops/{project}#{iid}/{team}"
-
-
 def title(flow: PageFlow, team: Team) -> str:
     """The incident issue title: team, severity and the first line of the message."""
     drill = "[DRILL] " if flow.request.drill else ""

@@ -1,4 +1,7 @@
-"""PagerDuty incident histories as domain values, and how dedup keys name escalations."""
+"""PagerDuty incident histories as domain values, and how dedup keys name escalations.
+
+The dedup key format is written and read here only.
+"""
 
 from __future__ import annotations
 
@@ -60,6 +63,16 @@ class EscalationKey:
     def issue(self) -> IssueRef | None:
         """The issue, when the key names it."""
         return IssueRef(self.project, self.iid) if self.iid is not None else None
+
+
+def dedup_key_for_request(project: str, team: str, key: str) -> str:
+    """PagerDuty dedup key of a page whose issue chatops opens itself."""
+    return f"chatops/{project}/{team}/{key}"
+
+
+def dedup_key_for_issue(project: str, iid: int, team: str) -> str:
+    """PagerDuty dedup key of a page for an existing issue."""
+    return f"chatops/{project}#{iid}/{team}"
 
 
 def parse_dedup_key(key: str) -> EscalationKey | None:

@@ -1,7 +1,11 @@
 """Dedup keys name the escalation they belong to."""
 
-from chatops.core.compose import dedup_key_for_issue, dedup_key_for_request
-from chatops.core.history import EscalationKey, parse_dedup_key
+from chatops.core.history import (
+    EscalationKey,
+    dedup_key_for_issue,
+    dedup_key_for_request,
+    parse_dedup_key,
+)
 from chatops.core.refs import IssueRef
 
 
