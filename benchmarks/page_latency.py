@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chatops.cli.demo import DEMO_CONFIG, job_env
-from chatops.emulator import Emulator, RecordedRequest
+from chatops_emulator import Emulator, RecordedRequest
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 from chatops.cli.demo import DEMO_CONFIG, job_env
 from chatops.core.compose import request_marker
 from chatops.core.history import dedup_key_for_request
-from chatops.emulator import Emulator
+from chatops_emulator import Emulator
 
 
 def seed(emu: Emulator, count: int) -> None:

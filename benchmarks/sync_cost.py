@@ -20,7 +20,7 @@ from pathlib import Path
 
 from chatops.cli.demo import DEMO_CONFIG, job_env
 from chatops.core.model import marker
-from chatops.emulator import Emulator
+from chatops_emulator import Emulator
 
 
 def run_sync(emu: Emulator, config: Path) -> tuple[float, Counter[str]]:

@@ -86,7 +86,13 @@ def demo(chat_input: str) -> None:
 
     No credentials; nothing leaves this machine.
     """
-    from chatops.emulator import Emulator
+    try:
+        from chatops_emulator import Emulator
+    except ImportError as exc:  # installed without the emulator extra
+        raise click.ClickException(
+            f"The local emulator is not installed ({exc}). Install it with "
+            "`pip install 'chatops[emulator]'` (from a checkout: `pip install '.[emulator]'`), "
+            "then run `chatops demo` again.") from exc
 
     with Emulator.start() as emu, tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "chatops.toml"

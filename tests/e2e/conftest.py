@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from chatops.cli.demo import DEMO_CONFIG, DEMO_PROJECT, job_env
-from chatops.emulator import Emulator
+from chatops_emulator import Emulator
 from tests.support.pd_spec import PagerDutySpec, spec_available
 
 SECTION = re.compile(r"section_start:\d+:chat_reply\s\x1b\[0K\n(.*?)section_end:\d+:chat_reply",

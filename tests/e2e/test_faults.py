@@ -6,7 +6,7 @@ import signal
 import subprocess
 import time
 
-from chatops.emulator import Fault
+from chatops_emulator import Fault
 from tests.e2e.conftest import Harness, chatops_command
 
 MESSAGE = "gitaly praefect is failing over on file-01"

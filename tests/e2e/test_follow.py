@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from chatops.emulator import Fault
+from chatops_emulator import Fault
 from tests.e2e.conftest import Harness
 
 GITALY_42 = "chatops/gitlab-org/gitaly#42/gitaly"

@@ -26,8 +26,8 @@ from chatops.config import Config
 from chatops.core.compose import Requester
 from chatops.core.model import Outcome
 from chatops.core.request import build_request
-from chatops.emulator import Emulator, Fault
 from chatops.runner import PagePlan, PageRunner
+from chatops_emulator import Emulator, Fault
 
 CASSETTES = Path(__file__).parent / "cassettes"
 NOW = datetime(2026, 11, 26, 14, 30, tzinfo=UTC)

@@ -7,7 +7,7 @@ import io
 import json
 from datetime import UTC, datetime, timedelta
 
-from chatops.emulator import Fault
+from chatops_emulator import Fault
 from tests.e2e.conftest import Harness
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

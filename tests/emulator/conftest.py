@@ -10,7 +10,7 @@ import pagerduty
 import pytest
 import requests
 
-from chatops.emulator import Emulator
+from chatops_emulator import Emulator
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pagerduty
 import requests
 
-from chatops.emulator import Emulator
+from chatops_emulator import Emulator
 
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=6)
 REDIS_KEY = "R0ut1ngKeyRedis00000000000000003"

@@ -9,7 +9,7 @@ import gitlab
 import pytest
 import requests
 
-from chatops.emulator import Emulator
+from chatops_emulator import Emulator
 
 PRODUCTION = "gitlab-com/gl-infra/production"
 API = "/api/v4/projects/gitlab-com%2Fgl-infra%2Fproduction"

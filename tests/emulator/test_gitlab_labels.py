@@ -10,8 +10,8 @@ import gitlab
 import pytest
 import requests
 
-from chatops.emulator import Emulator, gitlab_labels
-from chatops.emulator.seed import GITALY_PROJECT, INCIDENT_PROJECT, PRODUCTION_LABELS
+from chatops_emulator import Emulator, gitlab_labels
+from chatops_emulator.seed import GITALY_PROJECT, INCIDENT_PROJECT, PRODUCTION_LABELS
 
 PROJECT = quote(INCIDENT_PROJECT, safe="")
 NOT_FOUND = {"message": "404 Label Not Found"}

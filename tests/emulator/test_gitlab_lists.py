@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from chatops.emulator import Emulator
+from chatops_emulator import Emulator
 
 API = "/api/v4/projects/gitlab-com%2Fgl-infra%2Fproduction/issues"
 

@@ -9,7 +9,7 @@ import pagerduty
 import pytest
 import requests
 
-from chatops.emulator import Emulator
+from chatops_emulator import Emulator
 
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
 

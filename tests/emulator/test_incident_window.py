@@ -10,7 +10,7 @@ import pagerduty
 import pytest
 import requests
 
-from chatops.emulator import Emulator
+from chatops_emulator import Emulator
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 AGES = {"d100": 100, "d40": 40, "d10": 10, "h1": 1 / 24}

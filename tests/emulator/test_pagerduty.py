@@ -11,7 +11,7 @@ import pagerduty
 import pytest
 import requests
 
-from chatops.emulator import Emulator, Fault
+from chatops_emulator import Emulator, Fault
 
 
 def _rest(emu: Emulator, path: str, params: Any = None,

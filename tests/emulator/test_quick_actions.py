@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from chatops.emulator import Emulator
-from chatops.emulator.quick_actions import SHRUG, extract, mentions
+from chatops_emulator import Emulator
+from chatops_emulator.quick_actions import SHRUG, extract, mentions
 
 API = "/api/v4/projects/gitlab-com%2Fgl-infra%2Fproduction"
 

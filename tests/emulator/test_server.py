@@ -1,4 +1,4 @@
-"""HTTPS, recording, latency, faults and the `python -m chatops.emulator` entry point."""
+"""HTTPS, recording, latency, faults and the `python -m chatops_emulator` entry point."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import gitlab
 import pytest
 import requests
 
-from chatops.emulator import Emulator, Fault
+from chatops_emulator import Emulator, Fault
 
 PRODUCTION = "gitlab-com/gl-infra/production"
 PRODUCTION_API = "/api/v4/projects/gitlab-com%2Fgl-infra%2Fproduction"
@@ -200,7 +200,7 @@ def test_stop_releases_ports_and_ca_directory() -> None:
 
 
 def test_module_entry_point_prints_env_and_serves() -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "chatops.emulator"], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "chatops_emulator"], stdout=subprocess.PIPE,
                             text=True)
     try:
         assert proc.stdout is not None

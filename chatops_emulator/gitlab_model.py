@@ -8,8 +8,8 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
-from chatops.emulator.core import gitlab_time
-from chatops.emulator.gitlab_colors import text_color
+from chatops_emulator.core import gitlab_time
+from chatops_emulator.gitlab_colors import text_color
 
 # Label colours GitLab picks for labels created on the fly (Label::DEFAULT_COLOR family).
 _COLORS = ("#6699cc", "#dc143c", "#009966", "#8fbc8f", "#ed9121", "#9400d3", "#336699")

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from chatops.emulator.core import utcnow
-from chatops.emulator.gitlab_model import Issue, Label, Project, User
-from chatops.emulator.quick_actions import Command
+from chatops_emulator.core import utcnow
+from chatops_emulator.gitlab_model import Issue, Label, Project, User
+from chatops_emulator.quick_actions import Command
 
 # IssuableSeverity::SEVERITY_QUICK_ACTION_PARAMS
 _SEVERITIES = {

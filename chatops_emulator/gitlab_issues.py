@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chatops.emulator.core import Request, Response, json_response
-from chatops.emulator.gitlab_model import Issue, Project, User, issue_json
-from chatops.emulator.gitlab_params import ISSUE_TYPES, Params, paginate
-from chatops.emulator.gitlab_search import IssueFilter, sort_key
-from chatops.emulator.gitlab_state import GitLabState
+from chatops_emulator.core import Request, Response, json_response
+from chatops_emulator.gitlab_model import Issue, Project, User, issue_json
+from chatops_emulator.gitlab_params import ISSUE_TYPES, Params, paginate
+from chatops_emulator.gitlab_search import IssueFilter, sort_key
+from chatops_emulator.gitlab_state import GitLabState
 
 ISSUE_ORDER = ("created_at", "due_date", "label_priority", "milestone_due", "popularity",
                "priority", "relative_position", "title", "updated_at", "weight")

@@ -18,10 +18,10 @@ import json
 import re
 from typing import Any
 
-from chatops.emulator.core import Request, Response, json_response, utcnow
-from chatops.emulator.pagerduty_model import PdUser
-from chatops.emulator.pagerduty_query import InvalidError, bad
-from chatops.emulator.pagerduty_state import PagerDutyState
+from chatops_emulator.core import Request, Response, json_response, utcnow
+from chatops_emulator.pagerduty_model import PdUser
+from chatops_emulator.pagerduty_query import InvalidError, bad
+from chatops_emulator.pagerduty_state import PagerDutyState
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
 _NO_FROM = "You must specify a user's email address in the \"From\" header to perform this action"

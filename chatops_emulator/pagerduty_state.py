@@ -15,10 +15,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from chatops.emulator.core import parse_time, utcnow
-from chatops.emulator.pagerduty_changes import PagerDutyChanges
-from chatops.emulator.pagerduty_history import PagerDutyHistory
-from chatops.emulator.pagerduty_model import (
+from chatops_emulator.core import parse_time, utcnow
+from chatops_emulator.pagerduty_changes import PagerDutyChanges
+from chatops_emulator.pagerduty_history import PagerDutyHistory
+from chatops_emulator.pagerduty_model import (
     Alert,
     ChangeEvent,
     Incident,

@@ -14,9 +14,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chatops.emulator.core import pd_time, utcnow
-from chatops.emulator.pagerduty_model import Incident, IncidentNote, LogEntry, OnCall
-from chatops.emulator.pagerduty_render import PagerDutyRender
+from chatops_emulator.core import pd_time, utcnow
+from chatops_emulator.pagerduty_model import Incident, IncidentNote, LogEntry, OnCall
+from chatops_emulator.pagerduty_render import PagerDutyRender
 
 CHANNELS = {"sms": "SMS", "email": "email", "phone": "phone", "push": "push notification"}
 

@@ -1,4 +1,4 @@
-"""Run the emulator until Ctrl-C: `python -m chatops.emulator [--latency SECONDS]`."""
+"""Run the emulator until Ctrl-C: `python -m chatops_emulator [--latency SECONDS]`."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import signal
 import sys
 import threading
 
-from chatops.emulator import Emulator
+from chatops_emulator import Emulator
 
 
 def main(argv: list[str] | None = None) -> int:
     """Start the emulator, print its environment as KEY=value lines, serve until stopped."""
-    parser = argparse.ArgumentParser(prog="python -m chatops.emulator")
+    parser = argparse.ArgumentParser(prog="python -m chatops_emulator")
     parser.add_argument("--latency", type=float, default=0.0,
                         help="seconds to sleep before answering each request")
     args = parser.parse_args(argv)

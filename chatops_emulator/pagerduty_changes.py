@@ -29,9 +29,9 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-from chatops.emulator.core import parse_time, pd_time, utcnow
-from chatops.emulator.pagerduty_model import ChangeEvent, Service
-from chatops.emulator.pagerduty_query import InvalidError, Query
+from chatops_emulator.core import parse_time, pd_time, utcnow
+from chatops_emulator.pagerduty_model import ChangeEvent, Service
+from chatops_emulator.pagerduty_query import InvalidError, Query
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from chatops.emulator.core import App, Request, Response, json_response
+from chatops_emulator.core import App, Request, Response, json_response
 
 
 @dataclass

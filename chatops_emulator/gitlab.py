@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
 
-from chatops.emulator.core import (
+from chatops_emulator.core import (
     Request,
     Response,
     http_date,
@@ -21,9 +21,9 @@ from chatops.emulator.core import (
     text_response,
     utcnow,
 )
-from chatops.emulator.gitlab_issues import list_issues
-from chatops.emulator.gitlab_labels import LabelRoutes
-from chatops.emulator.gitlab_model import (
+from chatops_emulator.gitlab_issues import list_issues
+from chatops_emulator.gitlab_labels import LabelRoutes
+from chatops_emulator.gitlab_model import (
     Issue,
     Project,
     User,
@@ -31,14 +31,14 @@ from chatops.emulator.gitlab_model import (
     label_event_json,
     note_json,
 )
-from chatops.emulator.gitlab_params import (
+from chatops_emulator.gitlab_params import (
     ParamError,
     Params,
     ValidationError,
     issue_fields,
     paginate,
 )
-from chatops.emulator.gitlab_state import GitLabState
+from chatops_emulator.gitlab_state import GitLabState
 
 _HEADERS = [("Cache-Control", "max-age=0, private, must-revalidate"),
             ("Vary", "Origin, Accept-Encoding"), ("X-Content-Type-Options", "nosniff"),

@@ -6,9 +6,9 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from chatops.emulator import gitlab_actions
-from chatops.emulator.core import utcnow
-from chatops.emulator.gitlab_model import (
+from chatops_emulator import gitlab_actions
+from chatops_emulator.core import utcnow
+from chatops_emulator.gitlab_model import (
     Issue,
     Label,
     LabelEvent,
@@ -22,7 +22,7 @@ from chatops.emulator.gitlab_model import (
     namespace_json,
     note_json,
 )
-from chatops.emulator.quick_actions import Command, extract, mentions
+from chatops_emulator.quick_actions import Command, extract, mentions
 
 
 class GitLabState:

@@ -11,14 +11,14 @@ from types import TracebackType
 
 import trustme
 
-from chatops.emulator import seed
-from chatops.emulator.core import App
-from chatops.emulator.gitlab import GitLabApp
-from chatops.emulator.gitlab_state import GitLabState
-from chatops.emulator.pagerduty import PagerDutyRestApp
-from chatops.emulator.pagerduty_events import PagerDutyEventsApp
-from chatops.emulator.pagerduty_state import PagerDutyState
-from chatops.emulator.server import Fault, Hub, RecordedRequest, TLSServer
+from chatops_emulator import seed
+from chatops_emulator.core import App
+from chatops_emulator.gitlab import GitLabApp
+from chatops_emulator.gitlab_state import GitLabState
+from chatops_emulator.pagerduty import PagerDutyRestApp
+from chatops_emulator.pagerduty_events import PagerDutyEventsApp
+from chatops_emulator.pagerduty_state import PagerDutyState
+from chatops_emulator.server import Fault, Hub, RecordedRequest, TLSServer
 
 
 class Emulator:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chatops.emulator.gitlab_model import Issue
+from chatops_emulator.gitlab_model import Issue
 
 _LATIN = re.compile(r"^[\u0000-\u02FF\u1E00-\u1EFF\u2070-\u218F]*$")
 _QUOTED = re.compile(r'(?:^|(?<= ))"[^"]+"(?= |$)')

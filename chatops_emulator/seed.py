@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from chatops.emulator.core import utcnow
+from chatops_emulator.core import utcnow
 
 if TYPE_CHECKING:
-    from chatops.emulator.gitlab_state import GitLabState
-    from chatops.emulator.pagerduty_state import PagerDutyState
+    from chatops_emulator.gitlab_state import GitLabState
+    from chatops_emulator.pagerduty_state import PagerDutyState
 
 GITLAB_TOKEN = "glpat-emulator-bot-token-4f2a"  # noqa: S105 (fake credential)
 PAGERDUTY_REST_TOKEN = "pd-emulator-rest-token-9c1d"  # noqa: S105

@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chatops.emulator.core import Request, Response, json_response, parse_time
-from chatops.emulator.pagerduty_state import PagerDutyState
+from chatops_emulator.core import Request, Response, json_response, parse_time
+from chatops_emulator.pagerduty_state import PagerDutyState
 
 _ACTIONS = ("trigger", "acknowledge", "resolve")
 _SEVERITIES = ("critical", "error", "warning", "info")

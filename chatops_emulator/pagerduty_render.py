@@ -16,8 +16,8 @@ import uuid
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from chatops.emulator.core import pd_time, utcnow
-from chatops.emulator.pagerduty_model import (
+from chatops_emulator.core import pd_time, utcnow
+from chatops_emulator.pagerduty_model import (
     HTML_BASE,
     Incident,
     IncidentNote,

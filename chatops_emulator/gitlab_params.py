@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote_plus
 
-from chatops.emulator.core import Request, parse_time
+from chatops_emulator.core import Request, parse_time
 
 ISSUE_TYPES = ("issue", "incident", "test_case", "requirement", "task", "ticket")
 SEVERITIES = ("unknown", "low", "medium", "high", "critical")

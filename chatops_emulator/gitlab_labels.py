@@ -34,12 +34,12 @@ import html
 import re
 from collections.abc import Callable
 
-from chatops.emulator.core import Request, Response, json_response
-from chatops.emulator.gitlab_colors import DEFAULT_COLOR, parse_color
-from chatops.emulator.gitlab_model import Label, Project, User, label_json, label_order
-from chatops.emulator.gitlab_params import Params, ValidationError, paginate
-from chatops.emulator.gitlab_search import search_terms
-from chatops.emulator.gitlab_state import GitLabState
+from chatops_emulator.core import Request, Response, json_response
+from chatops_emulator.gitlab_colors import DEFAULT_COLOR, parse_color
+from chatops_emulator.gitlab_model import Label, Project, User, label_json, label_order
+from chatops_emulator.gitlab_params import Params, ValidationError, paginate
+from chatops_emulator.gitlab_search import search_terms
+from chatops_emulator.gitlab_state import GitLabState
 
 UPDATE_ONE_OF = ("new_name", "color", "description", "priority", "archived")
 # ActiveRecord casts a String id with String#to_i: leading blanks, a sign, then digits.

@@ -17,12 +17,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from chatops.emulator.core import Request, Response, json_response, pd_time, utcnow
-from chatops.emulator.pagerduty_changes import list_change_events, one_change_event
-from chatops.emulator.pagerduty_model import OnCall, error_body, user_json
-from chatops.emulator.pagerduty_query import InvalidError, Query, bad, incident_window
-from chatops.emulator.pagerduty_state import PagerDutyState
-from chatops.emulator.pagerduty_write import handle_write
+from chatops_emulator.core import Request, Response, json_response, pd_time, utcnow
+from chatops_emulator.pagerduty_changes import list_change_events, one_change_event
+from chatops_emulator.pagerduty_model import OnCall, error_body, user_json
+from chatops_emulator.pagerduty_query import InvalidError, Query, bad, incident_window
+from chatops_emulator.pagerduty_state import PagerDutyState
+from chatops_emulator.pagerduty_write import handle_write
 
 _STATUSES = ("triggered", "acknowledged", "resolved")
 _OVERVIEW = ("trigger", "acknowledge", "resolve", "assign", "escalate", "reassign")

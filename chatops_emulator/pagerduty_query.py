@@ -23,8 +23,8 @@ import calendar
 from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from chatops.emulator.core import Request, json_response, parse_time, utcnow
-from chatops.emulator.pagerduty_model import error_body
+from chatops_emulator.core import Request, json_response, parse_time, utcnow
+from chatops_emulator.pagerduty_model import error_body
 
 
 class InvalidError(Exception):
