@@ -1,33 +1,51 @@
-"""The `chatops` command: a small click group of thin commands."""
+"""The `chatops` command: a small click group of thin commands, each imported on use."""
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from chatops.cli.demo import demo
-from chatops.cli.escalation import escalation
-from chatops.cli.follow import sync, webhook
-from chatops.cli.oncall import check, oncall
-from chatops.cli.page import drill, page
-from chatops.cli.report import feedback, report
+# Command name -> "module:attribute". A job imports only the command it runs: the page
+# job never pays for the report, sync or demo code (lazy loading as in click's docs,
+# "Advanced Groups and Context: Lazily Loading Subcommands").
+COMMANDS: dict[str, str] = {
+    "page": "chatops.cli.page:page",
+    "drill": "chatops.cli.page:drill",
+    "oncall": "chatops.cli.oncall:oncall",
+    "check": "chatops.cli.oncall:check",
+    "escalation": "chatops.cli.escalation:escalation",
+    "sync": "chatops.cli.follow:sync",
+    "webhook": "chatops.cli.follow:webhook",
+    "report": "chatops.cli.report:report",
+    "feedback": "chatops.cli.report:feedback",
+    "demo": "chatops.cli.demo:demo",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported only when they are invoked."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, in the order of COMMANDS."""
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import the named command's module and return the command, or None."""
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="chatops")
 def cli() -> None:
     """Reach an expert team from Slack: GitLab ChatOps + PagerDuty."""
-
-
-cli.add_command(page)
-cli.add_command(drill)
-cli.add_command(oncall)
-cli.add_command(check)
-cli.add_command(report)
-cli.add_command(feedback)
-cli.add_command(demo)
-cli.add_command(escalation)
-cli.add_command(sync)
-cli.add_command(webhook)
 
 
 def main() -> None:
