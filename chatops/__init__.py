@@ -1,1 +1,1 @@
-"""chatops."""
+"""chatops: page an expert team from Slack through GitLab ChatOps and PagerDuty."""
