@@ -23,6 +23,7 @@ from chatops.adapters import retry
 from chatops.adapters.tls import requests_verify
 from chatops.config import Http
 from chatops.core.history import parse_time
+from chatops.core.markers import PREFIX, has_marker_line
 from chatops.core.model import Issue
 from chatops.core.refs import IssueRef
 from chatops.errors import GitLabError, NotFoundError, mask
@@ -121,13 +122,11 @@ class GitLabTracker:
                      "order_by": "created_at", "sort": "desc"}
             found = self.handle(project).issues.list(
                 query_parameters=query, per_page=100, get_all=False, **ONCE)
+            self._learn_me(found)
             for item in found:
-                author = (item.attributes.get("author") or {}).get("id")
-                if isinstance(author, int):
-                    self._user_id = author  # created_by_me: the author is this token's user
-                lines = str(item.attributes.get("description") or "").splitlines()
-                if any(line.startswith(text) for line in lines):
-                    return _issue(project, item.attributes)
+                issue = self._issue(project, item.attributes)
+                if has_marker_line(issue.description, text):
+                    return issue
             return None
 
         return self.call(endpoint, look)
@@ -137,12 +136,13 @@ class GitLabTracker:
         endpoint = f"GET /projects/{quote(project, safe='')}/issues?labels"
         query = {"labels": label, "state": "opened", "order_by": "created_at", "sort": "asc"}
 
-        def look() -> list[Issue]:
+        def look() -> list[dict[str, Any]]:
             found = self.handle(project).issues.list(query_parameters=query, per_page=100,
                                                      get_all=False, **ONCE)
-            return [_issue(project, item.attributes) for item in found]
+            return [item.attributes for item in found]
 
-        return self._retry(lambda: self.call(endpoint, look), before_page=False)
+        found = self._retry(lambda: self.call(endpoint, look), before_page=False)
+        return [self._issue(project, attrs) for attrs in found]
 
     def own_issues(self, project: str, since: datetime, until: datetime) -> list[Issue]:
         """Every issue this token created in a project in a time range (all pages)."""
@@ -152,9 +152,10 @@ class GitLabTracker:
                  "created_before": until.astimezone(UTC).isoformat()}
 
         def look() -> list[Issue]:
-            found = self.handle(project).issues.list(query_parameters=query, per_page=100,
-                                                     iterator=True, **ONCE)
-            return [_issue(project, item.attributes) for item in found]
+            found = list(self.handle(project).issues.list(query_parameters=query, per_page=100,
+                                                          iterator=True, **ONCE))
+            self._learn_me(found)
+            return [self._issue(project, item.attributes) for item in found]
 
         return self._retry(lambda: self.call(endpoint, look), before_page=False)
 
@@ -184,13 +185,33 @@ class GitLabTracker:
         # tests record it exactly). On a repeated request `me` is already known.
         issue = self._retry(lambda: self.call(f"GET {base}", lambda: self.handle(
             project).issues.get(ref.iid, **ONCE)), before_page=True)
-        me = self._me()
+        self._me()  # before the notes are read: their authors are checked
         notes = self._retry(lambda: self.call(f"GET {base}/notes", lambda: self._note_bodies(
-            issue, me)), before_page=True)
-        found = _issue(project, issue.attributes)
-        if (issue.attributes.get("author") or {}).get("id") != me:
+            issue)), before_page=True)
+        return self._issue(project, issue.attributes), notes
+
+    def _trusted(self, author: Any) -> bool:
+        """Is this author a chatops user, whose markers count? Today: this token's user.
+
+        The one trust rule: every description and note body is read through it, so a
+        marker written by anyone else (a comment, an issue someone opened) is ignored.
+        """
+        return isinstance(author, dict) and author.get("id") == self._me()
+
+    def _learn_me(self, items: list[Any]) -> None:
+        """Items listed with scope=created_by_me are authored by this token's user."""
+        for item in items:
+            author = (item.attributes.get("author") or {}).get("id")
+            if isinstance(author, int):
+                self._user_id = author
+                return
+
+    def _issue(self, project: str, attrs: dict[str, Any]) -> Issue:
+        """Our view of an issue; the description only when a trusted user wrote it."""
+        found = _issue(project, attrs)
+        if PREFIX in found.description and not self._trusted(attrs.get("author")):
             found = replace(found, description="")
-        return found, notes
+        return found
 
     def _me(self) -> int:
         """The id of this token's user (GET /user, once)."""
@@ -200,13 +221,12 @@ class GitLabTracker:
             self._user_id = int(user["id"]) if isinstance(user, dict) else -1
         return self._user_id
 
-    def _note_bodies(self, issue: Any, author_id: int | None = None) -> list[str]:
-        """Note bodies of an issue, oldest first (all pages), by one author if given."""
+    def _note_bodies(self, issue: Any) -> list[str]:
+        """Bodies of the notes trusted users wrote on an issue, oldest first (all pages)."""
         notes = issue.notes.list(sort="asc", order_by="created_at", per_page=100,
                                  iterator=True, **ONCE)
         return [str(note.attributes.get("body") or "") for note in notes
-                if author_id is None or (note.attributes.get("author") or {}).get("id")
-                == author_id]
+                if self._trusted(note.attributes.get("author"))]
 
     def open_issue(self, project: str, title: str, description: str, labels: list[str],
                    marker: str, issue_type: str = "incident") -> Issue:
@@ -238,9 +258,10 @@ class GitLabTracker:
         issue = self.handle(project).issues.get(ref.iid, lazy=True)
 
         def posted() -> bool | None:
+            self._me()
             bodies = self.call(f"GET {endpoint.removeprefix('POST ')}",
                                 lambda: self._note_bodies(issue))
-            return True if any(marker in b for b in bodies) else None
+            return True if any(has_marker_line(b, marker) for b in bodies) else None
 
         self._retry(lambda: self.call(endpoint, lambda: bool(issue.notes.create(
             {"body": body}, **ONCE))), before_page=False, recheck=posted)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+# Re-exported for the callers of old; the grammar lives in core/markers.py.
+from chatops.core.markers import marker as marker
+from chatops.core.markers import read_markers as read_markers
 from chatops.core.refs import IssueRef
 
 TRIGGERED = "escalation::triggered"
@@ -17,10 +19,6 @@ FAILED = "escalation::failed"
 QUEUED = "escalation::queued"
 ESCALATION_LABELS = (TRIGGERED, ACKNOWLEDGED, RESOLVED, FAILED, QUEUED)
 DRILL_LABEL = "drill"  # not scoped: it must never replace an escalation:: label
-# Only a marker that starts a line counts: quoted chat text is indented, so a marker
-# typed into a chat message can never be mistaken for one of ours.
-_MARKER = re.compile(r"^<!-- chatops:v1 (?P<kind>\w+) (?P<fields>[^>\n]*?) -->$", re.M)
-_VALUE = re.compile(r"^[\w:/#.+%-]+$")
 
 
 @dataclass(frozen=True)
@@ -97,22 +95,6 @@ def request_key(team: str, message: str, incident: IssueRef | None, drill: bool 
     """A short stable hash of one request: the same words twice give the same key."""
     text = f"{team}\n{incident or ''}\n{' '.join(message.split())}" + ("\ndrill" if drill else "")
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def marker(kind: str, **fields: str) -> str:
-    """A hidden HTML comment that lets chatops find its own records again."""
-    body = " ".join(f"{key}={value}" for key, value in fields.items())
-    return f"<!-- chatops:v1 {kind} {body} -->"
-
-
-def read_markers(text: str, kind: str) -> list[dict[str, str]]:
-    """All markers of one kind in a text, as field dictionaries."""
-    found = []
-    for match in _MARKER.finditer(text):
-        if match.group("kind") == kind:
-            pairs = (item.split("=", 1) for item in match.group("fields").split() if "=" in item)
-            found.append({k: v for k, v in pairs if _VALUE.match(v)})
-    return found
 
 
 def page_records(texts: list[str], team: str) -> list[PageRecord]:

@@ -168,7 +168,7 @@ def test_markers_count_only_at_line_start_with_plain_values() -> None:
     assert [r.dedup_key for r in page_records([forged], "gitaly")] == []
     assert [r.dedup_key for r in page_records([ours], "gitaly")] == ["chatops/g/p#1/gitaly"]
     odd = "<!-- chatops:v1 paged team=gitaly dedup_key=k at=@here job=- -->"
-    assert read_markers(odd, "paged") == [{"team": "gitaly", "dedup_key": "k", "job": "-"}]
+    assert read_markers(odd, "paged") == []  # one bad value voids the whole line
 
 
 def test_without_oncall_list_coverage_decides() -> None:
