@@ -14,13 +14,15 @@ MAX_MESSAGE_CHARS = 4000
 DEFAULT_SEVERITY = 2
 _KNOWN = (r"(?:--incident(?:=|\s+)(?P<ref>\S+)|--severity(?:=|\s+)(?P<sev>\S+)"
           r"|(?P<dry>--dry-run)|(?P<drill>--drill)|(?P<queue>--when-covered))")
-_LEADING = re.compile(rf"^{_KNOWN}(?:\s+|$)")
-_TRAILING = re.compile(rf"(?:^|\s){_KNOWN}\s*$")
+# Options are recognised whatever their case: `--DRY-RUN` must never page for real.
+_LEADING = re.compile(rf"^{_KNOWN}(?:\s+|$)", re.I)
+_TRAILING = re.compile(rf"(?:^|\s){_KNOWN}\s*$", re.I)
+OPTION_NAMES = ("incident", "severity", "dry-run", "drill", "when-covered")
 # Slack's autocorrect turns "--" into an em or en dash.
 _NAMES = r"(?:incident|severity|dry-run|drill|when-covered)"
-_DASHES = re.compile(rf"(?<!\S)(?:[—–]|-[—–]|[—–]-)(?={_NAMES}\b)")
-_LEFTOVER = re.compile(rf"(?<!\S)--{_NAMES}\b")
-_UNKNOWN_LEADING = re.compile(r"^--[a-z][\w-]*")
+_DASHES = re.compile(rf"(?<!\S)(?:[—–]|-[—–]|[—–]-)(?={_NAMES}\b)", re.I)
+# Anything written like an option: --word, or its autocorrected —word / –word.
+_OPTION_LIKE = re.compile(r"(?<!\S)(?:--|[—–]-?|-[—–])(?P<name>[A-Za-z][A-Za-z0-9_-]*)")
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
 
 
@@ -51,30 +53,56 @@ def parse_chat_input(text: str, teams: Sequence[str]) -> PageRequest:
     while (match := _TRAILING.search(rest)) is not None:
         _collect(match, options)
         rest = rest[: match.start()]
-    _refuse_stray_options(rest)
     request = build_request(team, rest, options.get("ref"), options.get("sev"),
                             "dry" in options, teams)
     return replace(request, drill="drill" in options, when_covered="queue" in options)
 
 
-def _refuse_stray_options(message: str) -> None:
-    """Options in the middle of the message, or unknown ones, must not pass silently."""
-    unknown = _UNKNOWN_LEADING.match(message)
-    if unknown:
-        raise InputError(f"Unknown option {unknown.group(0)!r}.",
-                         "Options are --incident REF, --severity 1-4, --drill, "
-                         "--when-covered and --dry-run.")
-    stray = _LEFTOVER.search(message)
-    if stray:
-        raise InputError(f"Option {stray.group(0)!r} is inside the message, so it was not "
-                         "applied; nothing was sent.",
-                         "Put options right after the team name or at the very end: "
-                         "/chatops run page TEAM --severity 1 MESSAGE")
+_OPTIONS_HINT = ("Options are --incident REF, --severity 1-4, --drill, --when-covered and "
+                 "--dry-run, right after the team name or at the very end.")
+
+
+def near_miss(name: str) -> str | None:
+    """The option a mistyped one was meant to be (--dryrun, --dry_run, --drll, --sev)."""
+    typed = name.lower().replace("_", "").replace("-", "")
+    plain = {known.replace("-", ""): known for known in OPTION_NAMES}
+    if typed in plain:
+        return plain[typed]
+    close = difflib.get_close_matches(typed, list(plain), n=1, cutoff=0.8)
+    if close:
+        return plain[close[0]]
+    prefixed = [known for short, known in plain.items() if len(typed) >= 3
+                and short.startswith(typed)]
+    return prefixed[0] if len(prefixed) == 1 else None
+
+
+def refuse_stray_options(message: str) -> None:
+    """Options left in the message, mistyped or unknown leading ones, never pass silently.
+
+    Ordinary technical text keeps its flags ("git gc --aggressive hangs"); but an option
+    of ours anywhere in the text, or something close to one, is refused: it may be a
+    dry run or a drill that would otherwise page for real.
+    """
+    for found in _OPTION_LIKE.finditer(message):
+        written, name = found.group(0), found.group("name")
+        if name.lower() in OPTION_NAMES:
+            raise InputError(f"Option {written!r} is inside the message, so it was not "
+                             "applied; nothing was sent.",
+                             "Put options right after the team name or at the very end: "
+                             "/chatops run page TEAM --severity 1 MESSAGE")
+        meant = near_miss(name)
+        if meant is not None:
+            raise InputError(f"Unknown option {written!r}: did you mean '--{meant}'? "
+                             "Nothing was sent.",
+                             f"{_OPTIONS_HINT} If {written!r} is part of your message, "
+                             "write it without the leading dashes.")
+        if found.start() == 0:
+            raise InputError(f"Unknown option {written!r}; nothing was sent.", _OPTIONS_HINT)
 
 
 def _collect(match: re.Match[str], options: dict[str, str]) -> None:
     """Record one recognised option, refusing duplicates."""
-    for name in ("ref", "sev", "dry", "drill", "queue"):
+    for name in ("ref", "sev", "dry", "drill", "queue"):  # group names of _KNOWN
         value = match.group(name)
         if value is not None:
             if name in options:
@@ -87,6 +115,7 @@ def build_request(team: str, message: str, ref: str | None, severity: str | int 
                   dry_run: bool, teams: Sequence[str]) -> PageRequest:
     """Validate every part of a request; raise InputError naming what is wrong."""
     team_key = known_team(team, teams)
+    refuse_stray_options(message.strip())
     text = _unquote(message.strip("\n\r\t "))
     if not text.strip():
         raise InputError(f"No message given for {team_key}: say what is wrong.",

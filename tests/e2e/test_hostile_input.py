@@ -59,3 +59,26 @@ def test_no_line_break_in_chat_text_makes_a_marker_line(harness: Harness) -> Non
                 assert line.startswith("    "), repr(line)
     status = harness.run("escalation", chat_input="status gitlab-org/gitaly#42")
     assert "chatops/x#1" not in status.reply and status.reply.count("- Gitaly:") == 1
+
+
+def test_uppercase_dry_run_sends_nothing(harness: Harness) -> None:
+    """Issue 10: `gitaly testing --DRY-RUN` paged for real at S2, high urgency."""
+    job = harness.page("gitaly testing --DRY-RUN")
+    assert job.returncode == 0 and job.result == "RESULT outcome=dry-run", job.stdout
+    assert job.reply.startswith("DRY RUN: nothing was sent")
+    assert harness.emu.requests == [] and harness.issues() == []
+
+
+@pytest.mark.parametrize("typo", ["--dryrun", "--dry_run", "--drll", "--severty 1"])
+def test_near_miss_option_is_refused_and_nothing_is_sent(harness: Harness, typo: str) -> None:
+    job = harness.page(f"gitaly testing {typo}")
+    assert job.returncode == 0 and job.result == "RESULT outcome=refused error=InputError"
+    assert job.reply.startswith("NOT PAGED: Unknown option") and "did you mean" in job.reply
+    assert harness.emu.requests == []
+
+
+def test_technical_flags_in_the_message_still_page(harness: Harness) -> None:
+    job = harness.page("gitaly git gc --aggressive hangs on file-01")
+    assert job.result == "RESULT outcome=paged", job.stdout
+    (event,) = harness.emu.pagerduty.events
+    assert event["payload"]["custom_details"]["message"] == "git gc --aggressive hangs on file-01"

@@ -80,3 +80,48 @@ def test_bad_severity_is_refused(bad: str) -> None:
 def test_option_given_twice_is_refused() -> None:
     with pytest.raises(InputError, match="twice"):
         parse_chat_input("gitaly --severity 1 --severity 2 down", TEAMS)
+
+
+@pytest.mark.parametrize("text", ["gitaly testing --DRY-RUN", "gitaly --Dry-Run testing",
+                                  "gitaly testing —DRY-RUN", "gitaly testing --dry-run"])
+def test_dry_run_is_recognised_whatever_its_case(text: str) -> None:
+    """Issue 10: `gitaly testing --DRY-RUN` paged for real at S2."""
+    req = parse_chat_input(text, TEAMS)
+    assert (req.dry_run, req.message) == (True, "testing")
+
+
+def test_every_option_is_recognised_whatever_its_case() -> None:
+    req = parse_chat_input("gitaly --Drill --SEVERITY 3 --Incident 7 disk full --When-Covered",
+                           TEAMS)
+    assert (req.drill, req.severity, req.incident, req.when_covered, req.message) == (
+        True, 3, IssueRef(None, 7), True, "disk full")
+
+
+@pytest.mark.parametrize(("written", "meant"), [
+    ("--dryrun", "dry-run"), ("--dry_run", "dry-run"), ("--DRYRUN", "dry-run"),
+    ("--dry", "dry-run"), ("--drll", "drill"), ("--dril", "drill"), ("--severty", "severity"),
+    ("--sev", "severity"), ("--incidnet", "incident"), ("--whencovered", "when-covered"),
+    ("—dryrun", "dry-run"), ("--when_covered", "when-covered")])
+@pytest.mark.parametrize("where", ["{} testing", "testing {}", "testing {} now"])
+def test_near_misses_of_an_option_are_refused_with_did_you_mean(
+        written: str, meant: str, where: str) -> None:
+    with pytest.raises(InputError) as err:
+        parse_chat_input("gitaly " + where.format(written), TEAMS)
+    assert f"did you mean '--{meant}'" in err.value.message
+    assert "Nothing was sent" in err.value.message
+
+
+@pytest.mark.parametrize("message", [
+    "git gc --aggressive hangs on file-01", "rsync --delete removed files",
+    "praefect --version says 16.1", "see `ls --all` output", "curl -X POST --data x fails",
+    "up since 2020–2021", "run it with --force and --prune", "tar --drain-fast?"])
+def test_ordinary_technical_flags_still_page(message: str) -> None:
+    req = parse_chat_input(f"gitaly {message}", TEAMS)
+    assert (req.message, req.dry_run, req.drill) == (message, False, False)
+
+
+def test_terminal_words_are_checked_like_chat_text() -> None:
+    with pytest.raises(InputError, match="did you mean '--drill'"):
+        build_request("gitaly", "practice --drll", None, None, False, TEAMS)
+    assert build_request("gitaly", "git gc --aggressive", None, None, False,
+                         TEAMS).message == "git gc --aggressive"
