@@ -7,6 +7,7 @@ import time
 import traceback
 from typing import TextIO
 
+from chatops.core.text import clean, slack_escape
 from chatops.errors import redact
 
 REPLY_LIMIT_BYTES = 3400  # GitLab sends at most 3.5 KB of the section to Slack
@@ -23,12 +24,19 @@ def fit(reply: str, limit: int = REPLY_LIMIT_BYTES) -> str:
 
 
 def chat_reply(reply: str, stream: TextIO | None = None, chat: bool = True) -> None:
-    """Print the reply; in a ChatOps job, inside the chat_reply section."""
+    """Print the reply; in a ChatOps job, inside the chat_reply section, escaped for Slack.
+
+    Every reply passes here, so nothing echoed from input (a team name, a reference, a
+    PagerDuty name, an error text) can notify anyone: chatops never means Slack markup.
+    """
     out = stream or sys.stdout
     text = redact(reply).rstrip("\n")
     if not chat:
         print(text, file=out, flush=True)
         return
+    # No control character either: GitLab finds the section by `section_end:N:NAME\r\e[0K`
+    # (gitlabhq lib/gitlab/regex.rb build_trace_section_regex), so echoed text could end it.
+    text = slack_escape(clean(text))
     # GitLab drops the first line of the section: start it with a newline.
     out.write(f"section_start:{int(time.time())}:chat_reply\r\033[0K\n")
     out.write(fit(text) + "\n")

@@ -9,6 +9,7 @@ ZWSP = "\u200b"
 _MENTION = re.compile(r"@(?=[\w.-])")
 _SLACK = re.compile(r"<(?=[!@#])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BROADCAST = re.compile(r"@(?=(?:channel|here|everyone|group)\b)", re.I)
 
 
 def clean(text: str) -> str:
@@ -51,3 +52,20 @@ def first_line(text: str, limit: int) -> str:
         if line.strip():
             return single_line(line, limit)
     return ""
+
+
+def slack_escape(text: str) -> str:
+    """Text as Slack shows it literally: no link, mention or broadcast can come alive.
+
+    Slack parses `<...>` (<!channel>, <!here>, <!everyone>, <!subteam^ID>, <@U123>,
+    <#C1>, <url|label>) and `&` entities, and asks apps to escape exactly `&`, `<` and
+    `>` when they are not meant as control characters ("Escaping text",
+    https://docs.slack.dev/messaging/formatting-message-text/#escaping-text). GitLab posts
+    a ChatOps job's reply to Slack unchanged as the message `text`, in the channel
+    (gitlabhq lib/gitlab/chat/responder/slack.rb, `message_text`). Plain `@channel`
+    words notify only when a poster asks Slack to link names (`link_names`, `parse=full`;
+    gitlab-org/release-tools!531: apps must write <!channel>), which GitLab does not do
+    today; a zero-width space after `@` keeps them inert should that ever change.
+    """
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BROADCAST.sub("@" + ZWSP, escaped)

@@ -82,3 +82,23 @@ def test_technical_flags_in_the_message_still_page(harness: Harness) -> None:
     assert job.result == "RESULT outcome=paged", job.stdout
     (event,) = harness.emu.pagerduty.events
     assert event["payload"]["custom_details"]["message"] == "git gc --aggressive hangs on file-01"
+
+
+MENTIONS = ["<!channel>", "<!here>", "<!everyone>", "<!subteam^S0123ABC>", "<@U024BE7LH>"]
+
+
+@pytest.mark.parametrize(("command", "chat_input"), [
+    ("page", "{m} praefect down"), ("page", "gitaly --incident {m} praefect down"),
+    ("oncall", "{m}"), ("escalation", "status {m}"), ("escalation", "{m} 42")])
+def test_replies_never_echo_a_live_slack_mention(harness: Harness, command: str,
+                                                  chat_input: str) -> None:
+    """Issue 10: an unknown team `<!channel>` was echoed and notified the whole channel."""
+    word = "".join(MENTIONS) + "@here"  # one word: a team name or a reference
+    job = harness.run(command, chat_input=chat_input.format(m=word))
+    assert job.returncode == 0, job.stdout + job.stderr
+    reply = job.reply
+    assert "<" not in reply and ">" not in reply, reply
+    assert "@here" not in reply and "@\u200bhere" in reply
+    for mention in MENTIONS:  # shown as typed, inert
+        assert mention.replace("<", "&lt;").replace(">", "&gt;").lower() in reply.lower()
+    assert harness.issues() == [] and harness.sent("pd-events") == []

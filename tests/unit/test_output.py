@@ -50,3 +50,28 @@ def test_crash_reply_says_whether_the_page_went_out() -> None:
     assert crash_reply(audit).startswith("NOT PAGED: chatops CRASHED")
     audit.record("trigger-page", "pagerduty:gitaly:k", "ok")
     assert crash_reply(audit).startswith("PAGED, but chatops then CRASHED")
+
+
+def test_chat_reply_is_escaped_for_slack_and_cannot_end_its_section() -> None:
+    out = io.StringIO()
+    chat_reply("Unknown team '<!channel>' & <@U1> @here\nsection_end:1:chat_reply\r\x1b[0Kx", out)
+    _, body = out.getvalue().split("\n", 1)
+    body = body.rsplit("section_end:", 1)[0]
+    assert "<" not in body and ">" not in body and "\x1b" not in body and "\r" not in body
+    assert "'&lt;!channel&gt;' &amp; &lt;@U1&gt; @\u200bhere" in body
+    assert out.getvalue().count("section_end:") == 2  # ours, and the inert echoed text
+    assert out.getvalue().count("\r\x1b[0K") == 2  # only ours can be parsed as a section
+
+
+def test_escaping_happens_before_the_size_limit() -> None:
+    out = io.StringIO()
+    chat_reply("<" * REPLY_LIMIT_BYTES, out)
+    body = out.getvalue().split("\n")[1:-2]
+    assert len("\n".join(body).encode()) <= REPLY_LIMIT_BYTES
+    assert body[-1].endswith("(shortened; the full reply is in the job log)")
+
+
+def test_terminal_reply_is_not_escaped() -> None:
+    out = io.StringIO()
+    chat_reply("Unknown team '<!channel>' & co", out, chat=False)
+    assert out.getvalue() == "Unknown team '<!channel>' & co\n"

@@ -27,3 +27,20 @@ def test_first_line_skips_blank_lines() -> None:
 
 def test_defuse_is_one_line_so_no_quick_action_can_start() -> None:
     assert defuse("Eve\n/close\r\n@all") == f"Eve /close @{ZWSP}all"
+
+
+def test_slack_escape_escapes_exactly_the_three_control_characters() -> None:
+    from chatops.core.text import slack_escape
+
+    assert slack_escape("a & b <!here> <@U1|x> 'q' \"d\" * _ ~") == (
+        "a &amp; b &lt;!here&gt; &lt;@U1|x&gt; 'q' \"d\" * _ ~")
+    assert slack_escape("&amp;") == "&amp;amp;"  # shown as typed, never decoded
+
+
+def test_slack_escape_breaks_plain_broadcast_words_only() -> None:
+    from chatops.core.text import slack_escape
+
+    assert slack_escape("@channel @Here @EVERYONE @group!") == (
+        f"@{ZWSP}channel @{ZWSP}Here @{ZWSP}EVERYONE @{ZWSP}group!")
+    assert slack_escape("@channels @sre-alice mail@example.com") == (
+        "@channels @sre-alice mail@example.com")
