@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 import click
 
@@ -15,11 +16,11 @@ from chatops.errors import ChatopsError
 from chatops.steering import Actor, Escalations
 
 
-def _execute(command: EscalationCommand | None, audit: AuditLog) -> tuple[str, bool]:
+def _execute(parse: Callable[[], EscalationCommand] | None,
+             audit: AuditLog) -> tuple[str, bool]:
     """Run one command; return the reply and whether part of it failed."""
     config, env = common.load()
-    if command is None:
-        command = parse_escalation_input(env.ci.get("CHAT_INPUT", ""))
+    command = parse() if parse else parse_escalation_input(env.ci.get("CHAT_INPUT", ""))
     actor = Actor(login=common.login(env), email=os.environ.get("GITLAB_USER_EMAIL", ""),
                   fallback_email=os.environ.get("PAGERDUTY_FROM_EMAIL", ""),
                   gitlab_url=env.gitlab_url)
@@ -35,8 +36,11 @@ def _execute(command: EscalationCommand | None, audit: AuditLog) -> tuple[str, b
     return desk.close(ref, command.verb, command.text)
 
 
-def _run(command: EscalationCommand | None) -> None:
-    """Run, reply (in the chat section from a ChatOps job), exit truthfully."""
+def _run(command: Callable[[], EscalationCommand] | None) -> None:
+    """Run, reply (in the chat section from a ChatOps job), exit truthfully.
+
+    The arguments are parsed inside, so a bad reference gets the same refusal as in chat.
+    """
     chat = os.environ.get("CI_PIPELINE_SOURCE") == "chat"
     audit = AuditLog("@" + (os.environ.get("GITLAB_USER_LOGIN") or "unknown"))
     code = 0
@@ -68,7 +72,7 @@ def escalation(ctx: click.Context) -> None:
 @click.argument("ref")
 def status(ref: str) -> None:
     """Where each page on REF stands, live from PagerDuty."""
-    _run(parse_command("status", ref, ""))
+    _run(lambda: parse_command("status", ref, ""))
 
 
 @escalation.command()
@@ -76,7 +80,7 @@ def status(ref: str) -> None:
 @click.argument("note", nargs=-1)
 def resolve(ref: str, note: tuple[str, ...]) -> None:
     """Resolve the open pages on REF in PagerDuty, label and comment the issue."""
-    _run(parse_command("resolve", ref, " ".join(note)))
+    _run(lambda: parse_command("resolve", ref, " ".join(note)))
 
 
 @escalation.command()
@@ -84,10 +88,10 @@ def resolve(ref: str, note: tuple[str, ...]) -> None:
 @click.argument("reason", nargs=-1)
 def cancel(ref: str, reason: tuple[str, ...]) -> None:
     """Cancel the pages on REF as a false alarm (label escalation::cancelled)."""
-    _run(parse_command("cancel", ref, " ".join(reason)))
+    _run(lambda: parse_command("cancel", ref, " ".join(reason)))
 
 
 @escalation.command(name="list")
 def list_() -> None:
     """Open escalations, oldest first."""
-    _run(parse_command("list", None, ""))
+    _run(lambda: parse_command("list", None, ""))

@@ -30,7 +30,8 @@ def chat_reply(reply: str, stream: TextIO | None = None, chat: bool = True) -> N
     PagerDuty name, an error text) can notify anyone: chatops never means Slack markup.
     """
     out = stream or sys.stdout
-    text = redact(reply).rstrip("\n")
+    # Bytes that were not UTF-8 (lone surrogates) must not make printing the reply fail.
+    text = redact(reply).rstrip("\n").encode("utf-8", "backslashreplace").decode("utf-8")
     if not chat:
         print(text, file=out, flush=True)
         return

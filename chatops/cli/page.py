@@ -17,6 +17,7 @@ from chatops.core.model import Outcome
 from chatops.core.ports import IssueTracker, Pager
 from chatops.core.refs import parse_ref
 from chatops.core.request import PageRequest, build_request, parse_chat_input, parse_severity
+from chatops.core.text import single_line
 from chatops.errors import ChatopsError, ConfigError
 from chatops.runner import PagePlan, PageRunner
 
@@ -24,10 +25,16 @@ from chatops.runner import PagePlan, PageRunner
 def requester(env: Environment) -> Requester:
     """Who asked, from the ChatOps job's variables."""
     return Requester(
-        login=common.login(env),
-        slack_user=env.ci.get("CHAT_USER_ID", ""), channel=env.ci.get("CHAT_CHANNEL", ""),
-        job_url=env.ci.get("CI_JOB_URL", ""), gitlab_url=env.gitlab_url,
+        login=common.login(env), slack_user=_ci_text(env, "CHAT_USER_ID"),
+        channel=_ci_text(env, "CHAT_CHANNEL"), job_url=_ci_text(env, "CI_JOB_URL"),
+        gitlab_url=env.gitlab_url,
     )
+
+
+def _ci_text(env: Environment, name: str) -> str:
+    """A CI variable written into issues: one defused line, only UTF-8, never a marker line."""
+    value = env.ci.get(name, "").encode("utf-8", "replace").decode("utf-8")
+    return single_line(value, 200)
 
 
 @dataclass(frozen=True)

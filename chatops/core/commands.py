@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chatops.core.refs import IssueRef, parse_ref
+from chatops.core.request import require_text
 from chatops.errors import InputError
 
 VERBS = ("status", "resolve", "cancel", "list")
@@ -23,6 +24,8 @@ class EscalationCommand:
 
 def parse_command(verb: str, ref: str | None, text: str) -> EscalationCommand:
     """Validate a command given as separate words."""
+    for part, what in ((verb, "command"), (ref or "", "issue reference"), (text, "text")):
+        require_text(part, what)
     verb = verb.strip().lower()
     if verb not in VERBS:
         raise InputError(f"Unknown escalation command {verb!r}.", USAGE)
@@ -35,7 +38,7 @@ def parse_command(verb: str, ref: str | None, text: str) -> EscalationCommand:
 
 def parse_escalation_input(chat_input: str) -> EscalationCommand:
     """Split CHAT_INPUT ('status 123', 'resolve 123 fixed by restart') into a command."""
-    parts = chat_input.strip().split(None, 2)
+    parts = require_text(chat_input, "command").strip().split(None, 2)
     if not parts:
         raise InputError("No escalation command given.", USAGE)
     return parse_command(parts[0], parts[1] if len(parts) > 1 else None,

@@ -23,6 +23,8 @@ _NAMES = r"(?:incident|severity|dry-run|drill|when-covered)"
 _DASHES = re.compile(rf"(?<!\S)(?:[—–]|-[—–]|[—–]-)(?={_NAMES}\b)", re.I)
 # Anything written like an option: --word, or its autocorrected —word / –word.
 _OPTION_LIKE = re.compile(r"(?<!\S)(?:--|[—–]-?|-[—–])(?P<name>[A-Za-z][A-Za-z0-9_-]*)")
+# Bytes that are not UTF-8 reach Python (os.environ, argv) as lone surrogates.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
 
 
@@ -41,7 +43,7 @@ class PageRequest:
 
 def parse_chat_input(text: str, teams: Sequence[str]) -> PageRequest:
     """Split CHAT_INPUT into team, options and the verbatim message."""
-    stripped = text.strip()
+    stripped = require_text(text, "request").strip()
     if not stripped:
         raise InputError("No team given.", _usage(teams))
     parts = _DASHES.sub("--", stripped).split(None, 1)
@@ -114,6 +116,9 @@ def _collect(match: re.Match[str], options: dict[str, str]) -> None:
 def build_request(team: str, message: str, ref: str | None, severity: str | int | None,
                   dry_run: bool, teams: Sequence[str]) -> PageRequest:
     """Validate every part of a request; raise InputError naming what is wrong."""
+    for part, what in ((team, "team name"), (message, "message"), (ref or "", "--incident"),
+                       (str(severity or ""), "--severity")):
+        require_text(part, what)
     team_key = known_team(team, teams)
     refuse_stray_options(message.strip())
     text = _unquote(message.strip("\n\r\t "))
@@ -130,11 +135,22 @@ def build_request(team: str, message: str, ref: str | None, severity: str | int 
 
 def known_team(team: str, teams: Sequence[str]) -> str:
     """The team's key; an unknown name gets a did-you-mean and the list of teams."""
-    team_key = team.strip().lower()
+    team_key = require_text(team, "team name").strip().lower()
     if team_key not in teams:
         raise InputError(f"Unknown team {team.strip()!r}.{_did_you_mean(team_key, teams)}",
                          f"Known teams: {', '.join(sorted(teams))}. {_usage(teams)}")
     return team_key
+
+
+def require_text(text: str, what: str) -> str:
+    """The text itself, unless it carries bytes that are not UTF-8: then a refusal."""
+    bad = _SURROGATE.search(text)
+    if bad is not None:
+        raise InputError(f"The {what} contains bytes that are not valid UTF-8 (character "
+                         f"{bad.start() + 1}), so it was not understood.",
+                         "Retype it in Slack or the terminal; copy-pasted binary text "
+                         "cannot be used.")
+    return text
 
 
 def parse_severity(value: str | int | None) -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import Harness, chatops_command
 
 # Every line break str.splitlines() knows, besides "\n".
 BREAKS = ["\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
@@ -102,3 +103,113 @@ def test_replies_never_echo_a_live_slack_mention(harness: Harness, command: str,
     for mention in MENTIONS:  # shown as typed, inert
         assert mention.replace("<", "&lt;").replace(">", "&gt;").lower() in reply.lower()
     assert harness.issues() == [] and harness.sent("pd-events") == []
+
+
+def _run_bytes(harness: Harness, args: list[bytes], chat_input: bytes | None,
+               chat: bool = True) -> subprocess.CompletedProcess[bytes]:
+    """Run chatops with raw bytes in argv and CHAT_INPUT, as a job could receive them."""
+    env = {k.encode(): v.encode() for k, v in harness.env().items()}
+    if chat_input is not None:
+        env[b"CHAT_INPUT"] = chat_input
+    if not chat:
+        env.pop(b"CI_PIPELINE_SOURCE", None)
+    command = [c.encode() for c in chatops_command()]
+    proc = subprocess.run([*command, *args], env=env, capture_output=True, timeout=120,
+                          check=False, cwd=harness.tmp)
+    for secret in harness.emu.secrets():
+        assert secret.encode() not in proc.stdout + proc.stderr
+    return proc
+
+
+BAD_BYTES = [b"gitaly disk \xff\xfe full", b"\xc3\x28 disk full", b"gitaly --incident \xed\xa0\x80",
+             b"gitaly --severity \xff1 down", b"\xf8\x88\x80\x80\x80"]
+
+
+@pytest.mark.parametrize("chat_input", BAD_BYTES)
+def test_invalid_utf8_in_chat_input_is_refused_not_a_crash(harness: Harness,
+                                                           chat_input: bytes) -> None:
+    """Issue 10: invalid UTF-8 in CHAT_INPUT ended in "CRASHED (a bug)"."""
+    proc = _run_bytes(harness, [b"page"], chat_input)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, out + proc.stderr.decode()
+    assert "RESULT outcome=refused error=InputError" in out
+    assert "not valid UTF-8" in out and "CRASHED" not in out and proc.stderr == b""
+    assert harness.emu.requests == []
+
+
+@pytest.mark.parametrize(("args", "chat_input"), [
+    ([b"escalation"], b"resolve 42 fixed \xff"), ([b"escalation"], b"st\xffatus 42"),
+    ([b"oncall"], b"gita\xffly")])
+def test_invalid_utf8_in_other_chat_commands_is_refused(harness: Harness, args: list[bytes],
+                                                        chat_input: bytes) -> None:
+    proc = _run_bytes(harness, args, chat_input)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0 and "RESULT outcome=refused error=InputError" in out, out
+    assert "CRASHED" not in out and proc.stderr == b""
+    assert [r for r in harness.emu.requests if r.method != "GET"] == []
+
+
+@pytest.mark.parametrize("args", [
+    [b"page", b"gitaly", b"disk \xff full"], [b"page", b"gita\xffly", b"down"],
+    [b"page", b"gitaly", b"down", b"--incident", b"\xff"], [b"drill", b"gitaly", b"\xff"],
+    [b"escalation", b"resolve", b"42", b"\xff"], [b"oncall", b"\xff"]])
+def test_invalid_utf8_in_terminal_arguments_exits_2(harness: Harness,
+                                                    args: list[bytes]) -> None:
+    proc = _run_bytes(harness, args, None, chat=False)
+    out = proc.stdout.decode()
+    assert proc.returncode == 2, out + proc.stderr.decode()
+    assert "not valid UTF-8" in out and "CRASHED" not in out
+    assert [r for r in harness.emu.requests if r.method != "GET"] == []
+
+
+def _deep(levels: int) -> bytes:
+    return b'{"event": {"event_type": "incident.triggered", "data": ' + b"[" * levels + b"]" * \
+        levels + b"}}"
+
+
+WEBHOOK_BODIES = {
+    "incident-string": b'{"event": {"event_type": "incident.annotated", "data": '
+                       b'{"type": "incident_note", "incident": "PABC123"}}}',
+    "incident-list": b'{"event": {"event_type": "incident.annotated", "data": '
+                     b'{"type": "incident_note", "incident": ["PABC123"]}}}',
+    "incident-number": b'{"event": {"event_type": "incident.annotated", "data": '
+                       b'{"type": "incident_note", "incident": 12345}}}',
+    "incident-null": b'{"event": {"event_type": "incident.annotated", "data": '
+                     b'{"type": "incident_note", "incident": null}}}',
+    "id-number": b'{"event": {"event_type": "incident.triggered", "data": '
+                 b'{"type": "incident", "id": 1234567}}}',
+    "event-string": b'{"event": "incident.triggered"}',
+    "top-list": b'[{"event": {}}]',
+    "top-null": b"null",
+    "deeply-nested": _deep(100_000),
+    "nested-object": b'{"event": ' * 50_000 + b"1" + b"}" * 50_000,
+    "long-number": b'{"event": {"event_type": "incident.triggered", "data": {"id": '
+                   + b"1" * 5000 + b"}}}",
+    "not-json": b"event=incident.triggered&id=PABC123",
+    "binary": bytes(range(256)) * 4,
+    "not-utf8": b'{"event": {"event_type": "incident.\xff"}}',
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("name", list(WEBHOOK_BODIES))
+def test_malformed_webhook_payloads_are_refused_and_change_nothing(harness: Harness,
+                                                                   name: str) -> None:
+    """Issue 10: payloads whose incident is a string or a list, or deeply nested, crashed."""
+    payload = harness.tmp / "payload.json"
+    payload.write_bytes(WEBHOOK_BODIES[name])
+    job = harness.run("webhook", TRIGGER_PAYLOAD=str(payload))
+    assert job.returncode == 2, job.stdout + job.stderr
+    assert job.result == "RESULT outcome=refused error=InputError"
+    assert "WEBHOOK FAILED" in job.stdout and "nothing changed" in job.stdout
+    assert job.stderr == "" and harness.emu.requests == []
+
+
+def test_huge_webhook_payload_is_refused_by_size_before_reading(harness: Harness) -> None:
+    payload = harness.tmp / "payload.json"
+    with payload.open("wb") as handle:  # 100 MB, sparse: nothing is written to disk
+        handle.truncate(100 * 1024 * 1024)
+    job = harness.run("webhook", TRIGGER_PAYLOAD=str(payload))
+    assert job.returncode == 2 and "104857600 bytes" in job.stdout, job.stdout + job.stderr
+    assert job.result == "RESULT outcome=refused error=InputError"
+    assert harness.emu.requests == []
