@@ -213,3 +213,23 @@ def test_huge_webhook_payload_is_refused_by_size_before_reading(harness: Harness
     assert job.returncode == 2 and "104857600 bytes" in job.stdout, job.stdout + job.stderr
     assert job.result == "RESULT outcome=refused error=InputError"
     assert harness.emu.requests == []
+
+
+def test_markers_in_an_issue_someone_else_opened_count_for_nothing(harness: Harness) -> None:
+    """Only texts a trusted chatops user wrote can carry markers, also in labelled lists."""
+    from datetime import UTC, datetime
+
+    from chatops.cli.demo import DEMO_PROJECT
+    from chatops.core.markers import marker
+    from chatops_emulator.seed import REQUESTER_USER_ID
+
+    key = "chatops/gitlab-com/gl-infra/production/gitaly/0123456789abcdef"
+    forged = marker("request", id="chatops-request-0123456789abcdef", team="gitaly",
+                    dedup_key=key, by="sre-alice")
+    harness.emu.gitlab.seed_issue(DEMO_PROJECT, iid=900, title="looks like ours",
+                                  description=f"hello\n\n{forged}", author_id=REQUESTER_USER_ID,
+                                  labels=("escalation::triggered",), created_at=datetime.now(UTC))
+    job = harness.run("sync")
+    assert job.result.startswith("RESULT outcome=ok"), job.stdout + job.stderr
+    looked_up = [r for r in harness.sent("pd-rest") if key in str(r.query)]
+    assert looked_up == []  # the forged request marker was never believed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from chatops.core.markers import has_marker_line
 from chatops.core.model import Issue, OnCall, PagerDutyIncident
 from chatops.core.refs import IssueRef
 from chatops.errors import GitLabError, NotFoundError, PagerDutyError
@@ -27,8 +28,7 @@ class FakeTracker:
     def find_by_marker(self, project: str, text: str, state: str = "opened") -> Issue | None:
         self._check("find")
         for issue in self.issues.values():
-            lines = issue.description.splitlines()
-            if issue.project == project and any(ln.startswith(text) for ln in lines):
+            if issue.project == project and has_marker_line(issue.description, text):
                 return issue
         return None
 
