@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 
 from chatops.core.coverage import describe_delta
+from chatops.core.escape import md_link, md_text, md_url, mermaid_label
 from chatops.core.text import code_block, defuse, single_line
 from chatops.errors import ConfigError
 
@@ -44,7 +45,8 @@ def _environment(override_dir: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(code_block=code_block, defuse=defuse, one_line=single_line,
-                       duration=describe_delta, clock=_clock)
+                       duration=describe_delta, clock=_clock, md=md_text, md_url=md_url,
+                       md_link=md_link, mermaid=mermaid_label)
     return env
 
 

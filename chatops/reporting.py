@@ -6,24 +6,23 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
-from chatops import render
+from chatops import records, render
 from chatops.config import Config
+from chatops.core.escape import csv_cell
 from chatops.core.history import Incident, LogEntry, parse_dedup_key, parse_time
-from chatops.core.model import read_markers
+from chatops.core.model import Issue, read_markers
 from chatops.core.ports import IssueTracker, PagerDutyPorts
-from chatops.core.report import CSV_COLUMNS, Mark, Page, Period, marks_from_labels, page_from
+from chatops.core.report import CSV_COLUMNS, Mark, Page, Period, page_from
 from chatops.errors import InputError
 
-T = TypeVar("T")
-R = TypeVar("R")
 LOOKBACK = timedelta(days=7)
+GRACE = timedelta(days=7)  # log entries read past the period's end, for late acks/resolves
 _RELATIVE = re.compile(r"^(\d{1,4})([hdw])$")
-WORKERS = 8  # concurrent reads: the request count grows linearly, the time much less
 
 
 def period(since: str | None, start: str | None, end: str | None, now: datetime) -> Period:
@@ -57,40 +56,79 @@ def _date(text: str, option: str) -> datetime:
         raise InputError(f"{option} {text!r} is not a date (YYYY-MM-DD).") from None
 
 
-def _parallel(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-    """Map fn over items with a few threads, keeping the order."""
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        return list(pool.map(fn, items))
+def report_services(config: Config, teams: list[str],
+                    resolve: Callable[[str], Sequence[str]] | None = None) -> list[str] | None:
+    """The teams' PagerDuty services, from each team's escalation policy through resolve.
+
+    None (no resolver, or no service found) means: read every service of the account and
+    keep chatops' incidents by their dedup key.
+    """
+    if resolve is None:
+        return None
+    found = {sid for team in teams for sid in resolve(config.teams[team].escalation_policy_id)}
+    return sorted(found) or None
 
 
 def gather(config: Config, tracker: IssueTracker, pd: PagerDutyPorts, when: Period,
-           teams: list[str], gitlab_url: str) -> tuple[list[Page], list[Mark]]:
-    """Pages (PagerDuty incidents and logs) and marks (label history, refusals)."""
-    incidents = [i for i in pd.incidents_created(when.start, when.end)
-                 if (key := parse_dedup_key(i.incident_key)) and key.team in teams]
+           teams: list[str], gitlab_url: str, service_ids: list[str] | None = None,
+           now: datetime | None = None) -> tuple[list[Page], list[Mark]]:
+    """Pages (PagerDuty incidents and logs) and marks (GitLab's record, change events).
+
+    Two streams run at once, each serial: PagerDuty asks for one request at a time per
+    token (docs/REST-API/04-Rate-Limits.md, "Make requests serially for a given
+    authentication token"), and GitLab gets the same courtesy. service_ids narrows the
+    PagerDuty reads to the teams' services (None: every service, filtered by dedup key).
+    """
+    moment = now or datetime.now(UTC)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        from_gitlab = pool.submit(_gitlab_side, config, tracker, when, teams)
+        incidents, logs, changes = _pagerduty_side(pd, when, teams, service_ids, moment)
+        requests, marks = from_gitlab.result()
+    by_key = {m.get("dedup_key", ""): (url, m.get("by", "")) for url, (_, m) in requests.items()}
+    as_of = min(when.end, moment)
+    pages = [_page(config, incident, logs.get(incident.id, []), by_key, gitlab_url, as_of)
+             for incident in incidents]
+    seen = {(m.link, m.team) for m in marks if m.kind == "refused"}
+    marks += [m for m in _refusals(changes) if m.team in teams and (m.link, m.team) not in seen]
+    return pages, marks
+
+
+def _gitlab_side(config: Config, tracker: IssueTracker, when: Period, teams: list[str]
+                 ) -> tuple[dict[str, tuple[Issue, dict[str, str]]], list[Mark]]:
+    """chatops' issues of the period (their request markers) and the durable record."""
     # Issues opened a little before the period still own pages made inside it.
     own = tracker.own_issues(config.incident_project, when.start - LOOKBACK, when.end)
     requests = {issue.web_url: (issue, found[0]) for issue in own
                 if (found := read_markers(issue.description, "request"))}
-    by_key = {m.get("dedup_key", ""): (url, m.get("by", "")) for url, (_, m) in requests.items()}
-    logs = _parallel(lambda i: pd.incident_log(i.id), incidents)
-    as_of = min(when.end, datetime.now(UTC))
-    pages = [_page(config, incident, log, by_key, gitlab_url, as_of)
-             for incident, log in zip(incidents, logs, strict=True)]
-    mine = [(issue, m) for issue, m in requests.values() if m.get("team") in teams]
-    histories = _parallel(lambda pair: tracker.label_events(pair[0].ref), mine)
-    marks = [mark for (issue, m), events in zip(mine, histories, strict=True)
-             for mark in marks_from_labels(m["team"], issue.web_url, events,
-                                           drill=issue.title.startswith("[DRILL]"),
-                                           requester=_who(m))
-             if when.start <= mark.at < when.end]
-    marks += [m for m in _refusals(pd.change_events(when.start, when.end)) if m.team in teams]
-    return pages, marks
+    marks = [m for m in records.read(tracker, config.incident_project, when.start, when.end)
+             if m.team in teams]
+    return requests, marks
 
 
-def _who(fields: dict[str, str]) -> str:
-    """The requester recorded in a marker ('-' when unknown)."""
-    return "" if fields.get("by", "-") == "-" else fields.get("by", "")
+def _pagerduty_side(pd: PagerDutyPorts, when: Period, teams: list[str],
+                    service_ids: list[str] | None, now: datetime
+                    ) -> tuple[list[Incident], dict[str, list[LogEntry]], list[dict[str, Any]]]:
+    """The period's chatops incidents, their logs, and the change events still kept."""
+    incidents = [i for i in pd.incidents_created(when.start, when.end, service_ids)
+                 if (key := parse_dedup_key(i.incident_key)) and key.team in teams]
+    logs: dict[str, list[LogEntry]] = {}
+    if incidents:
+        # One bulk read of the period's log entries (plus a grace for late acknowledgements
+        # and resolutions), unless reading incident by incident would cost less.
+        end = min(now, when.end + GRACE)
+        late = [i for i in incidents if (i.open and end < now)
+                or (i.changed_at is not None and i.changed_at > end)]
+        bulk = pd.log_entries_between(when.start, end, len(incidents) - len(late))
+        if bulk is None:
+            late = incidents
+        wanted = {i.id for i in incidents} - {i.id for i in late}
+        for entry in bulk or []:
+            if entry.incident_id in wanted:
+                logs.setdefault(entry.incident_id, []).append(entry)
+        for incident in late:
+            logs[incident.id] = pd.incident_log(incident.id)
+    changes = pd.change_events(when.start, when.end, now, service_ids)
+    return incidents, logs, changes
 
 
 def _page(config: Config, incident: Incident, log: list[LogEntry],
@@ -121,6 +159,16 @@ def _refusals(events: list[dict[str, Any]]) -> list[Mark]:
     return list(marks.values())
 
 
+def cost(tracker: object, pd: object, started: float, finished: float) -> dict[str, Any]:
+    """What the report cost: requests sent to each service, and seconds."""
+    def sent(adapter: object) -> int:
+        value = getattr(adapter, "requests_sent", 0)
+        return value if isinstance(value, int) else 0
+
+    return {"requests_gitlab": sent(tracker), "requests_pagerduty": sent(pd),
+            "seconds": round(finished - started, 1)}
+
+
 def as_format(data: dict[str, Any], fmt: str, config: Config) -> str:
     """The report as Markdown (tables + Mermaid), JSON or CSV."""
     if fmt == "json":
@@ -130,7 +178,7 @@ def as_format(data: dict[str, Any], fmt: str, config: Config) -> str:
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for item in data["escalations"]:
-            writer.writerow({k: str(v).lower() if isinstance(v, bool) else v
+            writer.writerow({k: str(v).lower() if isinstance(v, bool) else csv_cell(v)
                              for k, v in item.items()})
         return out.getvalue()
     names = {key: team.display_name for key, team in config.teams.items()}

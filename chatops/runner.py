@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chatops import render
+from chatops import records, render
 from chatops.audit import AuditLog
 from chatops.config import Config, Team
 from chatops.core import compose, history
@@ -44,6 +44,7 @@ from chatops.core.model import (
 )
 from chatops.core.ports import IssueTracker, Pager
 from chatops.core.refs import IssueRef
+from chatops.core.report import Mark
 from chatops.core.request import PageRequest
 from chatops.errors import ChatopsError, InputError, NotFoundError
 
@@ -256,6 +257,7 @@ class PageRunner:
         plan = self.plan
         event = compose.refusal_event(plan.flow, self.request.team, self.team, plan.who,
                                       plan.clock(), action.reason)
+        self._keep_record("refused", action.reason, plan.who.job_url)
         try:
             self.pager.record_change(self.routing_key, event)
         except ChatopsError as exc:
@@ -265,6 +267,17 @@ class PageRunner:
         self.audit.record("record-refusal", f"pagerduty:{self.request.team}", "ok",
                           action.reason)
         return Recorded("refusal")
+
+    def _keep_record(self, kind: str, reason: str, link: str) -> None:
+        """Note a request that did not page at once in GitLab's durable record (reports)."""
+        mark = Mark(self.request.team, kind, self.plan.clock(), link, self.plan.who.login,
+                    reason, drill=self.request.drill)
+        try:
+            where = records.keep(self.tracker, self.plan.config.incident_project, mark)
+        except ChatopsError as exc:
+            self.audit.record("keep-record", f"gitlab:{records.LABEL}", "error", str(exc))
+            return
+        self.audit.record("keep-record", where, "ok", kind)
 
     def _set_labels(self, action: SetLabels) -> Event:
         """Label the issue."""
@@ -283,6 +296,8 @@ class PageRunner:
         assert self.flow.issue is not None
         issue, now = self.flow.issue, self.plan.clock()
         kind = {"paged": "paged", "queued": "queued"}.get(action.template, "failed")
+        if kind != "paged":
+            self._keep_record(kind, "", issue.web_url)
         extra = ({"severity": str(self.request.severity), "drill": str(int(self.request.drill))}
                  if kind == "queued" else {})
         marker = compose.page_marker(kind, self.request.team, self.flow.dedup_key, now,

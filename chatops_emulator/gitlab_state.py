@@ -95,6 +95,15 @@ class GitLabState:
             project.next_iid = max(project.next_iid, iid + 1)
             return issue
 
+    def seed_note(self, project_path: str, iid: int, body: str, author_id: int,
+                  created_at: datetime) -> Note:
+        """Insert a note written in the past (no quick actions run, as for a seeded issue)."""
+        with self.lock:
+            issue = self.project(project_path).issues[iid]
+            note = Note(self._next("note"), body, author_id, created_at, created_at)
+            issue.notes.append(note)
+            return note
+
     # -- lookups -----------------------------------------------------------------------
     def user_for_token(self, token: str) -> User | None:
         """Return the user owning a token."""

@@ -12,8 +12,10 @@
 # custom_details and links - and no routing_key or images, so neither is rendered here.
 # PagerDuty/developer-docs docs/events-API-v2/03-Change-Events.md: payload.timestamp is "the
 # time at which the emitting tool detected or generated the event" (the receipt time stands
-# in when it is absent), only `links` are supported as context, and PagerDuty keeps 90 days
-# of change events (retention is not emulated).  Classic pagination as elsewhere
+# in when it is absent), only `links` are supported as context, and "PagerDuty will only
+# keep the last 90 days of Change Events, as per our data retention guidelines" (section
+# "Data Retention"): reads leave out events received more than `change_event_retention`
+# (90 days by default; None keeps everything) before now.  Classic pagination as elsewhere
 # (docs/REST-API/09-Pagination.md); the spec examples echo "limit": null and "offset": null,
 # the emulator echoes the applied values as every other classic list does.  Set filters are
 # intersected (docs/REST-API/07-Filtering.md).  Not documented, so approximations: since and
@@ -34,6 +36,7 @@ from chatops_emulator.pagerduty_model import ChangeEvent, Service
 from chatops_emulator.pagerduty_query import InvalidError, Query
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+RETENTION = timedelta(days=90)
 
 
 def _ulid(at: datetime) -> str:
@@ -50,14 +53,16 @@ class PagerDutyChanges:
     routing: dict[str, str]
     change_events: list[dict[str, Any]]
     change_records: list[ChangeEvent]
+    change_event_retention: timedelta | None = RETENTION
 
-    def record_change(self, body: dict[str, Any]) -> ChangeEvent:
+    def record_change(self, body: dict[str, Any], received: datetime | None = None
+                      ) -> ChangeEvent:
         """Store a validated /v2/change/enqueue body on its routing key's service."""
         with self.lock:
             self.change_events.append(copy.deepcopy(body))
             service = self.services[self.routing[body["routing_key"]]]
             payload = body.get("payload") or {}
-            received = utcnow()
+            received = received or utcnow()
             stamp = parse_time(str(payload["timestamp"])) if payload.get("timestamp") else None
             record = ChangeEvent(_ulid(received), service.id, service.integration_id, received,
                                  stamp or received, copy.deepcopy(body))
@@ -67,7 +72,8 @@ class PagerDutyChanges:
     def add_change_event(self, service_id: str, summary: str, at: datetime | None = None,
                          source: str | None = None, custom_details: Any = None,
                          links: list[dict[str, str]] | None = None) -> dict[str, Any]:
-        """Record a change event on a service as the Events API would; return its API form."""
+        """Record a change event on a service as the Events API would have at `at` (sent then,
+        so it expires with the retention); return its API form."""
         with self.lock:
             payload: dict[str, Any] = {"summary": summary}
             if at is not None:
@@ -80,7 +86,7 @@ class PagerDutyChanges:
                                     "payload": payload}
             if links is not None:
                 body["links"] = links
-            return self.change_event_json(self.record_change(body))
+            return self.change_event_json(self.record_change(body, received=at))
 
     def change_event_json(self, record: ChangeEvent) -> dict[str, Any]:
         """A change event shaped like the spec's ChangeEvent examples."""
@@ -119,8 +125,11 @@ def list_change_events(state: PagerDutyChanges, query: Query,
     with state.lock:
         if service_id is not None and service_id not in state.services:
             raise InvalidError(404, "Not Found", 2100, ["Service Not Found"])
+        keep = state.change_event_retention
+        oldest = utcnow() - keep if keep is not None else None
         found = [r for r in state.change_records
                  if service_id in (None, r.service_id)
+                 and (oldest is None or r.received_at >= oldest)
                  and (since is None or since <= r.timestamp)
                  and (until is None or r.timestamp <= until)
                  and (not integrations or r.integration_id in integrations)
@@ -132,7 +141,8 @@ def list_change_events(state: PagerDutyChanges, query: Query,
 def one_change_event(state: PagerDutyChanges, event_id: str) -> dict[str, Any]:
     """GET /change_events/{id}: {"change_event": {...}} or 404."""
     with state.lock:
+        keep = state.change_event_retention
         record = next((r for r in state.change_records if r.id == event_id), None)
-        if record is None:
+        if record is None or (keep is not None and record.received_at < utcnow() - keep):
             raise InvalidError(404, "Not Found", 2100, ["Change Event Not Found"])
         return {"change_event": state.change_event_json(record)}

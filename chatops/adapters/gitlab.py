@@ -51,6 +51,8 @@ class GitLabTracker:
         self._user_id: int | None = None
         timeout = http.timeout_seconds
         self._last = threading.local()
+        self._counting = threading.Lock()
+        self.requests_sent = 0  # answered requests, for the report's stated cost
         session = requests.Session()
         session.hooks["response"].append(self._remember)
         self._gl = gitlab.Gitlab(url, private_token=token, timeout=timeout, session=session,
@@ -58,8 +60,10 @@ class GitLabTracker:
                                  retry_transient_errors=False, user_agent="chatops")
 
     def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        """Keep the last response of this thread (its Retry-After header)."""
+        """Keep the last response of this thread (its Retry-After header); count it."""
         self._last.response = response
+        with self._counting:
+            self.requests_sent += 1
 
     def call(self, endpoint: str, fn: Callable[[], T]) -> T:
         """Run one python-gitlab call, translating failures to GitLabError."""
@@ -158,6 +162,27 @@ class GitLabTracker:
             return [self._issue(project, item.attributes) for item in found]
 
         return self._retry(lambda: self.call(endpoint, look), before_page=False)
+
+    def issues_labelled(self, project: str, label: str) -> list[Issue]:
+        """Every issue of a project with a label, open or closed, oldest first (all pages)."""
+        endpoint = f"GET /projects/{quote(project, safe='')}/issues?labels"
+        query = {"labels": label, "state": "all", "order_by": "created_at", "sort": "asc"}
+
+        def look() -> list[Issue]:
+            found = self.handle(project).issues.list(query_parameters=query, per_page=100,
+                                                     iterator=True, **ONCE)
+            return [_issue(project, item.attributes) for item in found]
+
+        return self._retry(lambda: self.call(endpoint, look), before_page=False)
+
+    def own_notes(self, ref: IssueRef) -> list[str]:
+        """Bodies of the notes this token's user wrote on an issue, oldest first (all pages)."""
+        project = _path(ref)
+        endpoint = f"GET /projects/{quote(project, safe='')}/issues/{ref.iid}/notes"
+        issue = self.handle(project).issues.get(ref.iid, lazy=True)
+        me = self._me()
+        return self._retry(lambda: self.call(endpoint, lambda: self._note_bodies(issue, me)),
+                           before_page=False)
 
     def label_events(self, ref: IssueRef) -> list[tuple[datetime, str, str]]:
         """An issue's label history: (time, add|remove, label name), oldest first."""

@@ -8,6 +8,7 @@ Retry-After-aware policy; vendor errors become PagerDutyError here.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -80,6 +81,8 @@ class PagerDutyPager:
         self._token = api_token
         self._verify = ssl_context(ca_bundle)
         self._http, self._timeout, self._sleep = http, http.timeout_seconds, sleep
+        self._counting = threading.Lock()
+        self.requests_sent = 0  # REST requests sent, for the report's stated cost
 
     def _retry(self, fn: Callable[[], T], budget: float) -> T:
         """Retry within budget, never starting an attempt that could overrun it."""
@@ -104,7 +107,13 @@ class PagerDutyPager:
                                            verify=self._verify)
         client.timeout = self._timeout  # type: ignore[assignment]  # httpx takes float seconds
         _one_attempt(client)
+        client.event_hooks["request"].append(self._count)
         return client, self._token
+
+    def _count(self, request: httpx2.Request) -> None:
+        """Count one REST request (for the report's stated cost)."""
+        with self._counting:
+            self.requests_sent += 1
 
     def _list(self, path: str, key: str, params: dict[str, Any], budget: float,
               cap: int = 1000) -> list[Any]:

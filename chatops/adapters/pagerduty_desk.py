@@ -8,26 +8,13 @@ from typing import Any
 import pagerduty
 
 from chatops.adapters import pagerduty_parse as parse
-from chatops.adapters.pagerduty import PagerDutyPager, _iso
+from chatops.adapters.pagerduty import _iso
+from chatops.adapters.pagerduty_report import PagerDutyReports
 from chatops.core.history import Incident, LogEntry, parse_dedup_key
 
-# PagerDuty refuses /incidents ranges over about six months (400, "Invalid Input",
-# xginn8/grafana-pagerduty#19) and offsets past 10,000 ("09-Pagination" docs):
-# long reports read month by month.
-SLICE = timedelta(days=30)
 
-
-def _slices(since: datetime, until: datetime) -> list[tuple[datetime, datetime]]:
-    """[since, until) cut into consecutive slices of at most SLICE."""
-    cuts, start = [], since
-    while start < until:
-        cuts.append((start, min(start + SLICE, until)))
-        start += SLICE
-    return cuts
-
-
-class PagerDutyDesk(PagerDutyPager):
-    """The Pager port plus the incident reads and writes that sync and escalation need."""
+class PagerDutyDesk(PagerDutyReports):
+    """The Pager port plus the incident reads and writes that sync, escalation and report need."""
 
     def open_incidents(self) -> list[Incident]:
         """Every triggered or acknowledged incident that a chatops page opened."""
@@ -37,29 +24,6 @@ class PagerDutyDesk(PagerDutyPager):
                            cap=5000)
         found = [self._parsed("GET /incidents", parse.incident, item) for item in items]
         return [i for i in found if parse_dedup_key(i.incident_key) is not None]
-
-    def incidents_created(self, since: datetime, until: datetime) -> list[Incident]:
-        """Every chatops incident created in a time range, whatever its status."""
-        items: list[Any] = []
-        for start, end in _slices(since, until):
-            params: dict[str, Any] = {"since": _iso(start),
-                                      "until": _iso(end + timedelta(seconds=1)),
-                                      "time_zone": "UTC"}
-            items += self._list("/incidents", "incidents", params,
-                                self._http.lookup_budget_seconds, cap=10000)
-        found = [self._parsed("GET /incidents", parse.incident, item) for item in items]
-        unique = {i.id: i for i in found if parse_dedup_key(i.incident_key) is not None}
-        return sorted(unique.values(), key=lambda i: i.created_at)
-
-    def change_events(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
-        """Change events in a time range (chatops records refused requests there)."""
-        items: list[Any] = []
-        for start, end in _slices(since, until):
-            params: dict[str, Any] = {"since": _iso(start),
-                                      "until": _iso(end + timedelta(seconds=1))}
-            items += self._list("/change_events", "change_events", params,
-                                self._http.lookup_budget_seconds, cap=10000)
-        return list({str(e.get("id")): e for e in items}.values())
 
     def log_entries(self, since: datetime, until: datetime) -> list[tuple[LogEntry, Incident]]:
         """Account-wide log entries in a window, with their chatops incidents."""

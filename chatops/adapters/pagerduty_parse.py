@@ -35,6 +35,8 @@ def incident(item: dict[str, Any]) -> Incident:
         created_at=when(item["created_at"]), html_url=str(item.get("html_url") or ""),
         title=str(item.get("title") or item.get("summary") or ""),
         assignees=tuple(_summary(a.get("assignee")) for a in item.get("assignments") or []),
+        changed_at=when(item["last_status_change_at"]) if item.get("last_status_change_at")
+        else None,
     )
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import calendar
 import sys
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,9 +20,16 @@ from chatops.core.model import marker, read_markers
 from chatops.core.report import Period, build
 from chatops.core.request import known_team
 from chatops.errors import ChatopsError, ConfigError, InputError
-from chatops.reporting import as_format, gather, period
+from chatops.reporting import as_format, cost, gather, period, report_services
 
 MONTHS = {"1m": 1, "3m": 3, "6m": 6}
+MASS_MENTIONS = frozenset({"all", "here", "channel", "everyone"})
+
+
+def _cost_line(spent: dict[str, Any]) -> str:
+    """The job log's line stating what the report cost (CSV output has no room for it)."""
+    return (f"COST requests_gitlab={spent['requests_gitlab']} "
+            f"requests_pagerduty={spent['requests_pagerduty']} seconds={spent['seconds']}")
 
 
 @click.command()
@@ -39,9 +48,14 @@ def report(since: str | None, start: str | None, end: str | None, team: str | No
         config, env = common.load()
         when = period(since, start, end, common.now())
         teams = [known_team(team, list(config.teams))] if team else list(config.teams)
-        pages, marks = gather(config, common.tracker(config, env), common.pagerduty(config, env),
-                              when, teams, env.gitlab_url)
-        text = as_format(build(pages, marks, when, teams), fmt, config)
+        tracker, pd = common.tracker(config, env), common.pagerduty(config, env)
+        started = time.monotonic()
+        pages, marks = gather(config, tracker, pd, when, teams, env.gitlab_url,
+                              service_ids=report_services(config, teams))
+        data = {**build(pages, marks, when, teams),
+                "cost": cost(tracker, pd, started, time.monotonic())}
+        print(_cost_line(data["cost"]), file=sys.stderr, flush=True)
+        text = as_format(data, fmt, config)
     except ChatopsError as exc:
         print(f"REPORT FAILED: {exc}", file=sys.stderr, flush=True)
         sys.exit(exc.exit_code)
@@ -96,15 +110,21 @@ def feedback(milestone: str) -> None:
             print(f"Feedback issue for {milestone} already exists: {existing[0].web_url}")
             return
         teams = list(config.teams)
-        pages, marks = gather(config, tracker, pd, when, teams, env.gitlab_url)
-        data = build(pages, marks, when, teams)
+        started = time.monotonic()
+        pages, marks = gather(config, tracker, pd, when, teams, env.gitlab_url,
+                              service_ids=report_services(config, teams))
+        data = {**build(pages, marks, when, teams),
+                "cost": cost(tracker, pd, started, time.monotonic())}
+        print(_cost_line(data["cost"]), flush=True)
         # Who was on call in the period: PagerDuty's schedules, paged or not.
         shifts = pd.oncalls([t.escalation_policy_id for t in config.teams.values()],
                             when.start, min(when.end, common.now()))
         people = sorted({s.name for items in shifts.values() for s in items})
         body = render.render("feedback.md.j2", {
             "milestone": milestone, "period": when, "report": as_format(data, "md", config),
-            "mentions": [config.people[p] for p in people if p in config.people],
+            # Never a mass mention, whatever the configuration says.
+            "mentions": [config.people[p] for p in people if p in config.people
+                         and config.people[p].lower() not in MASS_MENTIONS],
             "unmapped": [p for p in people if p not in config.people],
             "marker": marker("feedback", milestone=milestone)}, config.templates_dir)
         # A rerun finds the issue above; a create that times out is re-checked first.

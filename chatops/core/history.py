@@ -43,6 +43,7 @@ class Incident:
     html_url: str
     title: str = ""
     assignees: tuple[str, ...] = ()
+    changed_at: datetime | None = None  # last_status_change_at (a resolve is the last change)
 
     @property
     def open(self) -> bool:

@@ -25,6 +25,12 @@ class IssueTracker(Protocol):
     def label_events(self, ref: IssueRef) -> list[tuple[datetime, str, str]]:
         """An issue's label history: (time, add|remove, label)."""
 
+    def issues_labelled(self, project: str, label: str) -> list[Issue]:
+        """Every issue of a project with a label, open or closed."""
+
+    def own_notes(self, ref: IssueRef) -> list[str]:
+        """Bodies of the notes chatops itself wrote on an issue, oldest first."""
+
     def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
         """An issue and the bodies of its notes, oldest first."""
 
@@ -65,11 +71,17 @@ class IncidentDesk(Protocol):
     def open_incidents(self) -> list[Incident]:
         """Every open incident a chatops page opened."""
 
-    def incidents_created(self, since: datetime, until: datetime) -> list[Incident]:
-        """Every chatops incident created in a time range."""
+    def incidents_created(self, since: datetime, until: datetime,
+                          service_ids: list[str] | None = None) -> list[Incident]:
+        """Every chatops incident created in a time range (of some services)."""
 
-    def change_events(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
-        """Change events in a time range."""
+    def log_entries_between(self, since: datetime, until: datetime,
+                            max_requests: int) -> list[LogEntry] | None:
+        """Every log entry in a time range; None when it takes more than max_requests."""
+
+    def change_events(self, since: datetime, until: datetime, now: datetime,
+                      service_ids: list[str] | None = None) -> list[dict[str, Any]]:
+        """Change events in a time range, as far as PagerDuty keeps them."""
 
     def log_entries(self, since: datetime, until: datetime) -> list[tuple[LogEntry, Incident]]:
         """Log entries of chatops incidents in a time window."""

@@ -65,6 +65,14 @@ class FakeTracker:
         self._check("note")
         self.notes.setdefault((ref.project or "", ref.iid), []).append(body)
 
+    def issues_labelled(self, project: str, label: str) -> list[Issue]:
+        self._check("labelled")
+        return [i for i in self.issues.values() if i.project == project and label in i.labels]
+
+    def own_notes(self, ref: IssueRef) -> list[str]:
+        self._check("notes")
+        return list(self.notes.get((ref.project or "", ref.iid), []))
+
 
 @dataclass
 class FakePager:

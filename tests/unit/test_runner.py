@@ -78,18 +78,31 @@ def test_gitlab_down_still_pages_and_says_so() -> None:
 def test_pagerduty_failure_marks_issue_failed_and_says_failed() -> None:
     tracker, pager = FakeTracker(), FakePager(fail=True)
     result, _ = run(tracker, pager)
-    (issue,) = tracker.issues.values()
+    issue, record = tracker.issues.values()  # the incident, then the month's record issue
     assert result.flow.outcome is Outcome.PAGE_FAILED
     assert "escalation::failed" in issue.labels
     assert "FAILED" in tracker.notes[(issue.project, issue.iid)][0]
     assert result.reply.startswith("FAILED: the page to Gitaly did NOT go out")
+    (kept,) = tracker.notes[(record.project, record.iid)]
+    assert "chatops:v1 record what=failed team=gitaly" in kept
+    assert f"link={issue.web_url} " in kept
+
+
+def test_nothing_is_recorded_for_a_page_that_went_out() -> None:
+    tracker, pager = FakeTracker(), FakePager()
+    run(tracker, pager)
+    assert "labelled" not in tracker.calls
+    assert [i.title for i in tracker.issues.values() if "record" in i.title] == []
 
 
 def test_nobody_on_call_gives_fallback_and_opens_nothing() -> None:
     tracker, pager = FakeTracker(), FakePager(oncall_list=())
     result, _ = run(tracker, pager)
     assert result.flow.outcome is Outcome.NOBODY_ON_CALL
-    assert tracker.issues == {} and pager.events == []
+    (record,) = tracker.issues.values()  # no incident issue: only the durable record
+    assert record.labels == ("chatops-record",) and pager.events == []
+    (kept,) = tracker.notes[(record.project, record.iid)]
+    assert "record what=refused team=gitaly" in kept and "by=sre-alice" in kept
     (change,) = pager.changes
     assert change["payload"]["custom_details"]["chatops"] == "refused"
     assert "Ask /devoncall" in result.reply and "schedule has a gap" in result.reply
