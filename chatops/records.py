@@ -29,7 +29,8 @@ def month_of(moment: datetime) -> str:
 
 def _pack(text: str) -> str:
     """A marker value: %-encoded so that it is one token of marker-safe characters."""
-    return quote(text, safe=":/#").replace("~", "%7E") if text else "-"
+    packed = quote(text, safe=":/#").replace("~", "%7E")
+    return {"": "-", "-": "%2D"}.get(packed, packed)
 
 
 def _unpack(value: str) -> str:

@@ -14,12 +14,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from chatops_emulator.core import Request, Response, json_response, pd_time, utcnow
 from chatops_emulator.pagerduty_changes import list_change_events, one_change_event
-from chatops_emulator.pagerduty_model import OnCall, error_body, user_json
+from chatops_emulator.pagerduty_model import Incident, LogEntry, OnCall, error_body, user_json
 from chatops_emulator.pagerduty_query import InvalidError, Query, bad, incident_window
 from chatops_emulator.pagerduty_state import PagerDutyState
 from chatops_emulator.pagerduty_write import handle_write
@@ -78,12 +79,14 @@ class PagerDutyRestApp:
         if seg == ["oncalls"]:
             return self._page("oncalls", self._oncalls(query, zone), query)
         if seg == ["incidents"]:
-            return self._page("incidents", self._incidents(query, zone), query)
+            return self._page("incidents", self._incidents(query), query,
+                              lambda i: self.state.incident_json(i, zone))
         if seg == ["log_entries"]:
             with self.state.lock:
                 entries = self._since_until(query, [(e.created_at, e) for e in
                                                     self.state.log_entries])
-                return self._page("log_entries", self._entries(entries, query, zone), query)
+                return self._page("log_entries", self._entries(entries, query), query,
+                                  self._entry_renderer(query, zone))
         if seg == ["users"]:
             return self._page("users", self._users(query), query)
         if seg == ["change_events"] or (len(seg) == 3 and seg[::2] == ["services",
@@ -107,9 +110,9 @@ class PagerDutyRestApp:
                                                          for n in incident.notes]})
                 own = [(e.created_at, e) for e in self.state.log_entries
                        if e.incident_id == incident.id]
-                entries = self._entries(self._since_until(query, own, default_all=True),
-                                        query, zone)
-            return self._page("log_entries", entries, query)
+                entries = self._entries(self._since_until(query, own, default_all=True), query)
+                return self._page("log_entries", entries, query,
+                                  self._entry_renderer(query, zone))
         if len(seg) == 2 and seg[0] == "users" and seg[1] in self.state.users:
             return json_response(200, {"user": self.state.user_full(seg[1])})
         raise InvalidError(404, "Not Found", 2100, [])
@@ -122,7 +125,9 @@ class PagerDutyRestApp:
             found.sort(key=lambda u: (u.name.lower(), u.id))
             return [user_json(u, self.state.api_base) for u in found]
 
-    def _page(self, key: str, items: list[Any], query: Query) -> Response:
+    def _page(self, key: str, items: list[Any], query: Query,
+              render: Callable[[Any], Any] | None = None) -> Response:
+        """One page of a classic list; only the page's items are rendered."""
         limit = min(query.number("limit", 25), 100)
         offset = query.number("offset", 0)
         if limit < 0 or offset < 0:
@@ -130,7 +135,9 @@ class PagerDutyRestApp:
         if offset + limit > 10000:
             raise bad("Offset + limit must not exceed 10000.")
         window = items[offset : offset + limit]
-        return json_response(200, {key: window, "limit": limit, "offset": offset,
+        with self.state.lock:
+            rendered = [render(item) for item in window] if render else window
+        return json_response(200, {key: rendered, "limit": limit, "offset": offset,
                                    "more": offset + len(window) < len(items),
                                    "total": len(items) if query.flag("total") else None})
 
@@ -190,11 +197,11 @@ class PagerDutyRestApp:
             raise InvalidError(400, "Invalid Query Date Range", 2005, [])
         return [item for when, item in items if since <= when <= until]
 
-    def _incidents(self, query: Query, zone: tzinfo | None) -> list[dict[str, Any]]:
+    def _incidents(self, query: Query) -> list[Incident]:
         statuses = query.arrays.get("statuses", [])
         if any(status not in _STATUSES for status in statuses):
             raise bad("Statuses must be one of: triggered, acknowledged, resolved.")
-        window = incident_window(query, zone)
+        window = incident_window(query, query.zone())
         with self.state.lock:
             found = []
             for incident in self.state.incident_list:
@@ -211,14 +218,16 @@ class PagerDutyRestApp:
                 found.append(incident)
             if query.single.get("sort_by", "").endswith(":desc"):
                 found.reverse()
-            return [self.state.incident_json(i, zone) for i in found]
+            return found
 
-    def _entries(self, entries: list[Any], query: Query, zone: tzinfo | None
-                 ) -> list[dict[str, Any]]:
+    def _entries(self, entries: list[Any], query: Query) -> list[LogEntry]:
         if query.flag("is_overview"):
             entries = [e for e in entries if e.kind in _OVERVIEW]
-        include = frozenset(query.arrays.get("include", []))
         with self.state.lock:
-            ordered = sorted(entries, key=lambda e: (e.created_at, e.id),
-                             reverse=self.state.log_entries_newest_first)
-            return [self.state.log_entry_json(e, zone, include) for e in ordered]
+            return sorted(entries, key=lambda e: (e.created_at, e.id),
+                          reverse=self.state.log_entries_newest_first)
+
+    def _entry_renderer(self, query: Query, zone: tzinfo | None
+                        ) -> Callable[[LogEntry], dict[str, Any]]:
+        include = frozenset(query.arrays.get("include", []))
+        return lambda entry: self.state.log_entry_json(entry, zone, include)

@@ -262,6 +262,11 @@ def extract(content: str) -> tuple[str, list[Command]]:
 _MENTION = re.compile(
     r"(?<!\w)@([A-Za-z0-9_][A-Za-z0-9_.\-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*)"
 )
+# A backslash-escaped ASCII punctuation character is literal text (CommonMark "Backslash
+# escapes"); GitLab keeps escaped reference characters ($ % # & @ ! ~ ^) out of reference
+# processing, "like \@username" (gitlabhq lib/banzai/filter/escaped_char_filter.rb), so
+# `\@all` mentions nobody while `\\@all` (an escaped backslash, then @all) does.
+_ESCAPED = re.compile(r"\\[!-/:-@\[-`{-~]")
 _NOT_RENDERED_AS_TEXT = re.compile(
     r"^ {0,3}(```|~~~).*?^ {0,3}\1[ \t]*$|<!--.*?-->|(`+).+?\2|\[[^\]]*\]\([^)]*\)",
     re.S | re.M,
@@ -301,5 +306,5 @@ def mentions(text: str) -> list[str]:
     lines = text.replace("\r", "").split("\n")
     hidden = _code_lines(lines)
     prose = "\n".join("" if index in hidden else line for index, line in enumerate(lines))
-    visible = _NOT_RENDERED_AS_TEXT.sub(" ", prose)
+    visible = _ESCAPED.sub(" ", _NOT_RENDERED_AS_TEXT.sub(" ", prose))
     return [match.group(1).rstrip(".") for match in _MENTION.finditer(visible)]

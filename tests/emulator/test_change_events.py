@@ -158,3 +158,17 @@ def test_iter_history_of_the_official_client(emu: Emulator,
                                       T0 + timedelta(hours=3)))
     assert [e["summary"] for e in found] == ["vacuum 2", "vacuum 1"]
     assert all(e["custom_details"] == {"table": "ci_builds"} for e in found)
+
+
+def test_change_events_older_than_90_days_are_gone(emu: Emulator) -> None:
+    # developer-docs events-API-v2/03-Change-Events.md: "PagerDuty will only keep the last
+    # 90 days of Change Events".
+    now = datetime.now(UTC)
+    old = emu.pagerduty.add_change_event("PSVCGIT", "sent 100 days ago",
+                                         at=now - timedelta(days=100))
+    emu.pagerduty.add_change_event("PSVCGIT", "sent 80 days ago", at=now - timedelta(days=80))
+    assert _summaries(emu) == ["sent 80 days ago"]
+    assert _summaries(emu, path="/services/PSVCGIT/change_events") == ["sent 80 days ago"]
+    assert _get(emu, f"/change_events/{old['id']}").status_code == 404
+    emu.pagerduty.change_event_retention = None  # the mode without retention
+    assert _summaries(emu) == ["sent 80 days ago", "sent 100 days ago"]

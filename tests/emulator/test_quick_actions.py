@@ -93,3 +93,10 @@ def test_api_assignees_and_severity_follow_free_tier(emu: Emulator,
     glapi.post(f"{url}/notes", json={"body": "a comment"})
     assert glapi.get(url).json()["updated_at"] >= before
     assert glapi.get(url).json()["user_notes_count"] == 1
+
+
+def test_a_backslash_escaped_at_sign_mentions_nobody() -> None:
+    # gitlabhq lib/banzai/filter/escaped_char_filter.rb: "\@username" stays literal.
+    assert mentions(r"ping \@all please") == []
+    assert mentions(r"a \\@all b") == ["all"]  # an escaped backslash, then a real mention
+    assert mentions(r"\@ada and @bob") == ["bob"]
