@@ -1,15 +1,20 @@
-"""Benchmark `chatops report`: time and requests over N escalations (20 ms per request).
+"""Benchmark `chatops report`: requests and time over N escalations (100 ms per request).
 
-Issue #5: over 500 escalations against the emulator with 20 ms added per request,
-the report finishes in reasonable time and its request count grows at most
-linearly. Runs the report at several sizes and prints requests and time per size.
+Issue #11: a report over 2,000 escalations costs at most 600 requests and states its
+request count. The emulator is seeded the way real pages leave things: for each
+escalation the incident issue chatops opened (its request marker, request-key dedup key)
+and the PagerDuty incident (trigger, assignment and notification by the escalation
+policy, acknowledgement, a quarter escalated to level 2, resolution), over the last 30
+days; besides, one request in ten refused (change event and GitLab record note) and one
+in twenty queued (record note). Prints one table row per size.
 
-    .venv/bin/python benchmarks/report_cost.py [--sizes 100,250,500] [--latency 0.02]
+    .venv/bin/python benchmarks/report_cost.py [--sizes 100,500,2000] [--latency 0.1]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -18,34 +23,73 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from chatops import records
 from chatops.cli.demo import DEMO_CONFIG, job_env
 from chatops.core.compose import request_marker
 from chatops.core.history import dedup_key_for_request
+from chatops.core.report import Mark
 from chatops_emulator import Emulator
+from chatops_emulator import seed as emu_seed
+
+PROJECT = "gitlab-com/gl-infra/production"
 
 
 def seed(emu: Emulator, count: int) -> None:
-    """count escalations over the last 20 days, each with the incident issue chatops opened:
-    acknowledged, a quarter escalated, resolved."""
+    """count escalations spread over the last 30 days, plus refused and queued requests."""
     now = datetime.now(UTC)
-    project = "gitlab-com/gl-infra/production"
+    step = timedelta(days=29) / count
+    record_issues: dict[str, int] = {}
     for n in range(count):
-        at = now - timedelta(days=20) + timedelta(minutes=55 * n)
-        key = dedup_key_for_request(project, "gitaly", f"{n:016x}")
-        emu.gitlab.seed_issue(project, n + 1, f"Gitaly escalation {n}",
-                              request_marker(f"{n:016x}", "gitaly", key, f"user{n % 7}"), 100,
-                              ("escalation::resolved", "group::gitaly"), at)
+        at = now - timedelta(days=29, hours=12) + step * n
+        key = f"{n:016x}"
+        dedup = dedup_key_for_request(PROJECT, "gitaly", key)
+        who = f"user{n % 7}"
+        emu.gitlab.seed_issue(PROJECT, n + 1, f"Gitaly escalation (S2): load test {n}",
+                              f"Requested by @{who}.\n\n"
+                              + request_marker(key, "gitaly", dedup, who), emu_seed.BOT_USER_ID,
+                              ("incident", "escalation::resolved", "group::gitaly"), at)
         incident = emu.pagerduty.trigger(
-            "PSVCGIT", f"[Gitaly] S2: load test {n} (paged by user{n % 7} via ChatOps)",
-            dedup_key=key, at=at)
+            "PSVCGIT", f"[Gitaly] S2: load test {n} (paged by {who} via ChatOps)",
+            dedup_key=dedup, at=at)
         if n % 4 == 0:
             emu.pagerduty.escalate(incident["id"], 2, at=at + timedelta(minutes=16))
         emu.pagerduty.acknowledge(incident["id"], "PUSRADA", at=at + timedelta(minutes=3 + n % 25))
         emu.pagerduty.resolve(incident["id"], "PUSRADA", at=at + timedelta(minutes=40))
+        if n % 10 == 5:
+            refusal(emu, record_issues, at + timedelta(minutes=1), n, count)
+        if n % 20 == 7:
+            mark = Mark("gitaly", "queued", at, f"{emu.gitlab_url}/{PROJECT}/-/issues/{n + 1}",
+                        who)
+            note(emu, record_issues, mark, count)
 
 
-def run_report(emu: Emulator, config: Path) -> tuple[float, Counter[str]]:
-    """One report job; wall time and requests by service."""
+def refusal(emu: Emulator, record_issues: dict[str, int], at: datetime, n: int,
+            count: int) -> None:
+    """What a refused request leaves: a change event and a record note."""
+    job = f"https://gitlab.example.com/ops/chatops/-/jobs/{n}"
+    emu.pagerduty.add_change_event("PSVCDB", "[chatops] Database page refused", at=at,
+                                   custom_details={"chatops": "refused", "team": "database",
+                                                   "reason": "nobody on call", "job_url": job,
+                                                   "requested_by": "sre-alice"})
+    note(emu, record_issues, Mark("database", "refused", at, job, "sre-alice",
+                                  "nobody on call"), count)
+
+
+def note(emu: Emulator, record_issues: dict[str, int], mark: Mark, count: int) -> None:
+    """A record note on the month's record issue (opened on first use)."""
+    month = records.month_of(mark.at)
+    if month not in record_issues:
+        iid = count + 1 + len(record_issues)
+        head = f"<!-- chatops:v1 record_month month={month} -->"
+        emu.gitlab.seed_issue(PROJECT, iid, f"ChatOps record {month}", "Record\n\n" + head,
+                              emu_seed.BOT_USER_ID, (records.LABEL,), mark.at)
+        record_issues[month] = iid
+    emu.gitlab.seed_note(PROJECT, record_issues[month], records.note_body(mark),
+                         emu_seed.BOT_USER_ID, mark.at)
+
+
+def run_report(emu: Emulator, config: Path) -> tuple[float, Counter[str], dict[str, int]]:
+    """One report job; wall time, requests by service, and the cost the report states."""
     emu.clear_requests()
     env = job_env(emu.env(), config, "")
     env.pop("CI_PIPELINE_SOURCE")
@@ -56,28 +100,34 @@ def run_report(emu: Emulator, config: Path) -> tuple[float, Counter[str]]:
     elapsed = time.monotonic() - started
     if proc.returncode != 0:
         raise SystemExit(f"report failed:\n{proc.stderr}")
-    return elapsed, Counter(r.service for r in emu.requests)
+    data = json.loads(proc.stdout)
+    return elapsed, Counter(r.service for r in emu.requests), {
+        "pages": data["total"]["pages"], "not_paged": len(data["not_paged"]),
+        **data["cost"]}
 
 
 def main() -> None:
     """Seed, run, print a table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100,250,500")
-    parser.add_argument("--latency", type=float, default=0.02)
+    parser.add_argument("--sizes", default="100,500,2000")
+    parser.add_argument("--latency", type=float, default=0.1)
     args = parser.parse_args()
     print(f"{args.latency * 1000:.0f} ms added per request\n")
-    print("| escalations | requests (GitLab / PagerDuty) | requests per escalation | time (s) |")
-    print("|---|---|---|---|")
+    print("| escalations | requests (GitLab / PagerDuty) | stated by the report | reading (s) "
+          "| whole job (s) |")
+    print("|---|---|---|---|---|")
     for size in (int(s) for s in args.sizes.split(",")):
         with Emulator.start() as emu, tempfile.TemporaryDirectory() as tmp:
             config = Path(tmp) / "chatops.toml"
             config.write_text(DEMO_CONFIG, encoding="utf-8")
             seed(emu, size)
             emu.latency = args.latency
-            elapsed, counts = run_report(emu, config)
-        total = sum(counts.values())
+            elapsed, counts, stated = run_report(emu, config)
+        assert stated["pages"] == size, stated
+        total = counts["gitlab"] + counts["pd-rest"]
         print(f"| {size} | {total} ({counts['gitlab']} / {counts['pd-rest']}) "
-              f"| {total / size:.2f} | {elapsed:.2f} |")
+              f"| {stated['requests_gitlab']} / {stated['requests_pagerduty']} "
+              f"| {stated['seconds']} | {elapsed:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -53,8 +53,22 @@ class PagerDutyRender:
     def incident_by_id(self, ident: str) -> Incident | None:
         """Find an incident by id or incident number."""
         with self.lock:
+            found: Incident | None = self._index("incidents", self.incident_list,
+                                                 lambda i: i.id).get(ident)
+            if found is not None:
+                return found
             return next((i for i in self.incident_list
                          if i.id == ident or str(i.number) == ident), None)
+
+    def _index(self, name: str, items: list[Any], key: Any) -> dict[str, Any]:
+        """A dict of items by key, rebuilt when the list changed (a cache, not a state)."""
+        caches: dict[str, tuple[int, int, dict[str, Any]]] = self.__dict__.setdefault(
+            "_render_indexes", {})
+        cached = caches.get(name)
+        if cached is None or cached[:2] != (id(items), len(items)):
+            cached = (id(items), len(items), {key(item): item for item in items})
+            caches[name] = cached
+        return cached[2]
 
     def user_ref(self, uid: str) -> dict[str, Any]:
         """A user_reference."""
@@ -86,7 +100,9 @@ class PagerDutyRender:
         api, service = self.api_base, self.service_ref(incident.service_id)
         counts = {s: sum(a.status == s for a in incident.alerts) for s in ("triggered",
                                                                           "resolved")}
-        first = next(e for e in self.log_entries if e.id == incident.log_entry_ids[0])
+        first = self._index("entries", self.log_entries, lambda e: e.id).get(
+            incident.log_entry_ids[0]) or next(
+            e for e in self.log_entries if e.id == incident.log_entry_ids[0])
         return {
             "id": incident.id, "type": "incident",
             "summary": f"[#{incident.number}] {incident.title}",

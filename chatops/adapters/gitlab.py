@@ -22,7 +22,6 @@ import requests
 from chatops.adapters import retry
 from chatops.adapters.tls import requests_verify
 from chatops.config import Http
-from chatops.core.history import parse_time
 from chatops.core.markers import PREFIX, has_marker_line
 from chatops.core.model import Issue
 from chatops.core.refs import IssueRef
@@ -171,32 +170,19 @@ class GitLabTracker:
         def look() -> list[Issue]:
             found = self.handle(project).issues.list(query_parameters=query, per_page=100,
                                                      iterator=True, **ONCE)
-            return [_issue(project, item.attributes) for item in found]
+            return [self._issue(project, item.attributes) for item in found]
 
+        self._me()  # before the descriptions are read: their authors are checked
         return self._retry(lambda: self.call(endpoint, look), before_page=False)
 
     def own_notes(self, ref: IssueRef) -> list[str]:
-        """Bodies of the notes this token's user wrote on an issue, oldest first (all pages)."""
+        """Bodies of the notes trusted chatops users wrote on an issue, oldest first."""
         project = _path(ref)
         endpoint = f"GET /projects/{quote(project, safe='')}/issues/{ref.iid}/notes"
         issue = self.handle(project).issues.get(ref.iid, lazy=True)
-        me = self._me()
-        return self._retry(lambda: self.call(endpoint, lambda: self._note_bodies(issue, me)),
+        self._me()
+        return self._retry(lambda: self.call(endpoint, lambda: self._note_bodies(issue)),
                            before_page=False)
-
-    def label_events(self, ref: IssueRef) -> list[tuple[datetime, str, str]]:
-        """An issue's label history: (time, add|remove, label name), oldest first."""
-        project = _path(ref)
-        endpoint = f"GET /projects/{quote(project, safe='')}/issues/{ref.iid}/resource_label_events"
-        issue = self.handle(project).issues.get(ref.iid, lazy=True)
-
-        def look() -> list[tuple[datetime, str, str]]:
-            events = issue.resourcelabelevents.list(per_page=100, iterator=True, **ONCE)
-            return [(parse_time(e.attributes["created_at"]), str(e.attributes["action"]),
-                     str((e.attributes.get("label") or {}).get("name", "")))
-                    for e in events]
-
-        return self._retry(lambda: self.call(endpoint, look), before_page=False)
 
     def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
         """The issue and the bodies of the notes chatops wrote on it, oldest first.

@@ -22,9 +22,6 @@ class IssueTracker(Protocol):
     def own_issues(self, project: str, since: datetime, until: datetime) -> list[Issue]:
         """Issues chatops created in a project in a time range."""
 
-    def label_events(self, ref: IssueRef) -> list[tuple[datetime, str, str]]:
-        """An issue's label history: (time, add|remove, label)."""
-
     def issues_labelled(self, project: str, label: str) -> list[Issue]:
         """Every issue of a project with a label, open or closed."""
 

@@ -191,11 +191,3 @@ def page_from(incident: Incident, log: Sequence[LogEntry], team: str, ack_timeou
         resolved_at=resolves[-1].at if resolves else None,
         max_level=max(levels, default=1), notified=notified, as_of=as_of,
     )
-
-
-def marks_from_labels(team: str, issue_url: str, events: Sequence[tuple[datetime, str, str]],
-                      drill: bool = False, requester: str = "") -> list[Mark]:
-    """Failed and queued pages, from an issue's label history (time, action, label)."""
-    kinds = {"escalation::failed": "failed", "escalation::queued": "queued"}
-    return [Mark(team, kinds[label], at, issue_url, requester, drill=drill)
-            for at, action, label in events if action == "add" and label in kinds]

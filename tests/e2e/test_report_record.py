@@ -85,7 +85,8 @@ def test_a_refusal_100_days_ago_is_still_in_the_6_month_report(harness: Harness)
                          CI_PIPELINE_SOURCE=None)
     assert report.returncode == 0, report.stderr
     refused = [m for m in json.loads(report.stdout)["not_paged"] if m["kind"] == "refused"]
-    assert [(m["at"][:19], m["link"], m["requester"]) for m in refused][0] == (
+    first = refused[0]
+    assert (first["at"][:19], first["link"], first["requester"]) == (
         old.isoformat()[:19], job, "sre-alice")
     assert len(refused) == 2  # the old one from GitLab; today's from GitLab and PagerDuty, once
     assert json.loads(report.stdout)["teams"]["database"]["refused_no_coverage"] == 2

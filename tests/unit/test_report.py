@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from chatops.core.history import Incident, LogEntry
-from chatops.core.report import Mark, Period, build, marks_from_labels, page_from
+from chatops.core.report import Mark, Period, build, page_from
 
 T = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -44,11 +44,8 @@ def seeded() -> dict[str, object]:
                   "gitaly", 15, "https://gl/5"),
     ]
     marks = [Mark("gitaly", "refused", T, "https://gl/jobs/9", "dave", "nobody on call"),
-             *marks_from_labels("gitaly", "https://gl/6",
-                                [(T, "add", "escalation::queued"),
-                                 (T, "remove", "escalation::queued"),
-                                 (T, "add", "escalation::triggered")]),
-             *marks_from_labels("gitaly", "https://gl/7", [(T, "add", "escalation::failed")])]
+             Mark("gitaly", "queued", T, "https://gl/6"),
+             Mark("gitaly", "failed", T, "https://gl/7")]
     return build(pages, marks, Period(T, T + timedelta(days=7)), ["gitaly", "database"])
 
 
