@@ -101,8 +101,14 @@ class Harness:
         return job
 
     def issues(self) -> list[dict[str, Any]]:
-        """Issues of the incident project."""
-        return self.emu.gitlab.issues(DEMO_PROJECT)
+        """Issues of the incident project, without the durable record's (see records())."""
+        return [i for i in self.emu.gitlab.issues(DEMO_PROJECT)
+                if "chatops-record" not in i["labels"]]
+
+    def records(self) -> list[dict[str, Any]]:
+        """The notes of chatops' record issues (requests that did not page at once)."""
+        return [note for i in self.emu.gitlab.issues(DEMO_PROJECT)
+                if "chatops-record" in i["labels"] for note in self.notes(i["iid"])]
 
     def notes(self, iid: int, project: str = DEMO_PROJECT) -> list[dict[str, Any]]:
         """Notes of one issue."""

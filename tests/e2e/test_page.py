@@ -88,6 +88,8 @@ def test_nobody_on_call_sends_no_page_and_gives_fallback(harness: Harness) -> No
     assert job.reply.startswith("NOT PAGED: nobody from Database is on call")
     assert "/devoncall" in job.reply and "the PagerDuty schedule has a gap" in job.reply
     assert harness.issues() == [] and harness.emu.pagerduty.events == []
+    (kept,) = harness.records()  # the durable record of the refusal (issue #9 item 3)
+    assert "record what=refused team=database" in kept["body"] and "by=sre-alice" in kept["body"]
 
 
 def test_incident_option_comments_and_labels_existing_issue(harness: Harness) -> None:
