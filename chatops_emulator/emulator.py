@@ -24,7 +24,7 @@ from chatops_emulator.server import Fault, Hub, RecordedRequest, TLSServer
 class Emulator:
     """Three HTTPS servers with shared latency, faults and a request log."""
 
-    def __init__(self, latency: float = 0.0) -> None:
+    def __init__(self, latency: float = 0.0, tier: str = "free") -> None:
         self._hub = Hub(latency=latency)
         self._tmp = Path(tempfile.mkdtemp(prefix="chatops-emulator-"))
         ca = trustme.CA(organization_name="ChatOps emulator")
@@ -32,7 +32,7 @@ class Emulator:
         ca.cert_pem.write_to_path(self.ca_file)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
-        self.gitlab = GitLabState()
+        self.gitlab = GitLabState(tier=tier)  # "free" or "premium" (gitlab_scoped.py)
         self.pagerduty = PagerDutyState()
         apps: list[App] = [GitLabApp(self.gitlab), PagerDutyRestApp(self.pagerduty),
                            PagerDutyEventsApp(self.pagerduty)]
@@ -45,9 +45,9 @@ class Emulator:
         seed.seed_pagerduty(self.pagerduty)
 
     @classmethod
-    def start(cls, latency: float = 0.0) -> Emulator:
+    def start(cls, latency: float = 0.0, tier: str = "free") -> Emulator:
         """Create, seed and start serving (daemon threads)."""
-        emulator = cls(latency)
+        emulator = cls(latency, tier)
         for server in emulator._servers:
             thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                                       name=f"emulator-{server.app.service}", daemon=True)

@@ -136,6 +136,17 @@ class GitLabApp:
                                lambda: _error(401, "401 Unauthorized"))
         if len(sub) >= 2 and sub[0] == "issues":
             return self._issue_route(request, method, ident, sub[1], sub[2:], user)
+        if sub[:1] == ["members"] and method == "GET" and (
+                len(sub) == 2 or (len(sub) == 3 and sub[1] == "all")):
+            member = self._need(user)  # before { authenticate! }
+            params = Params(request, {"id": ident, "user_id": sub[-1]})
+            uid = params.integer("user_id")
+            params.check()
+            project = self._project(ident, member)
+            with self.state.lock:
+                target = self.state.users.get(uid or 0)
+                return self.state.members.answer(project, target, len(sub) == 3,
+                                                 self.state.base_url)
         if sub[:1] == ["labels"]:  # gitlab_labels.py
             answer = self._labels.handle(request, method, ident, sub[1:], user)
             if answer is not None:
@@ -200,10 +211,11 @@ class GitLabApp:
             raise _error(401, "401 Unauthorized")
         return user
 
-    # lib/api/helpers.rb find_project!: invisible projects are "404 Project Not Found".
+    # lib/api/helpers.rb find_project!: invisible projects are "404 Project Not Found"
+    # (private: members only, gitlab_members.py), the same answer as for a missing one.
     def _project(self, ident: str, user: User | None) -> Project:
         project = self.state.find_project(ident)
-        if project is None or (project.visibility != "public" and user is None):
+        if project is None or not self.state.members.can_see(project, user):
             raise _error(404, "404 Project Not Found")
         return project
 

@@ -4,8 +4,7 @@
 # None/Any), not[labels] (optional :not, type: Hash; IssuableFinder drops issues carrying any
 # of the negated labels), scope (created_by_me/assigned_to_me/all, dashes allowed) and state
 # (default all).  The global list defaults to scope=created_by_me and calls `authenticate!
-# unless params[:scope] == 'all'`; without a user only public projects are visible.  The
-# emulator has no project membership: a signed-in user sees every project.
+# unless params[:scope] == 'all'`; it lists the projects the user can see (gitlab_members).
 
 from __future__ import annotations
 
@@ -59,8 +58,7 @@ def list_issues(state: GitLabState, request: Request, ident: str | None, user: U
     projects = [find_project(ident, user)] if ident is not None else None
     with state.lock:
         if projects is None:
-            projects = [p for p in state.projects.values()
-                        if user is not None or p.visibility == "public"]
+            projects = [p for p in state.projects.values() if state.members.can_see(p, user)]
         pairs: list[tuple[Issue, Project]] = [
             (issue, project) for project in projects for issue in project.issues.values()
             if wanted.accepts(issue)]

@@ -8,6 +8,7 @@ from typing import Any
 
 from chatops_emulator import gitlab_actions
 from chatops_emulator.core import utcnow
+from chatops_emulator.gitlab_members import Membership
 from chatops_emulator.gitlab_model import (
     Issue,
     Label,
@@ -22,15 +23,19 @@ from chatops_emulator.gitlab_model import (
     namespace_json,
     note_json,
 )
+from chatops_emulator.gitlab_scoped import TIERS, exclusive
 from chatops_emulator.quick_actions import Command, extract, mentions
 
 
 class GitLabState:
     """Thread-safe GitLab data plus what tests inspect (quick actions, mass mentions)."""
 
-    def __init__(self, base_url: str = "https://gitlab.example.com") -> None:
+    def __init__(self, base_url: str = "https://gitlab.example.com", tier: str = "free") -> None:
+        if tier not in TIERS:
+            raise ValueError(f"tier must be one of {TIERS}")
         self.lock = threading.RLock()
-        self.base_url = base_url
+        self.base_url, self.tier = base_url, tier
+        self.members = Membership()
         self.users: dict[int, User] = {}
         self.tokens: dict[str, int] = {}
         self.groups: dict[str, tuple[int, str]] = {}
@@ -66,6 +71,11 @@ class GitLabState:
             project = Project(pid, path, name, visibility, description, utcnow())
             self.projects[pid] = project
             return project
+
+    def add_member(self, path: str, user_id: int, access_level: int) -> None:
+        """Make a user a direct member of a group or project (Gitlab::Access level)."""
+        with self.lock:
+            self.members.add(path, user_id, access_level)
 
     def ensure_label(self, project_path: str, name: str) -> Label:
         """Find or create a project label (as the API's labels params do)."""
@@ -239,7 +249,10 @@ class GitLabState:
         # Free tier: scoped labels (a::b) are plain labels, nothing is replaced.  The
         # replacement of a same-scope label is a Premium feature (gitlab-org/gitlab#9175,
         # docs.gitlab.com/user/project/labels/#scoped-labels; unlicensed instances keep both,
-        # gitlab-org/gitlab-foss#61533).
+        # gitlab-org/gitlab-foss#61533): see gitlab_scoped.
+        if self.tier == "premium":
+            order = [*updates.get("add_label_ids", []), *updates.get("label_ids", [])]
+            labels = exclusive(labels, [lb for lb in labels if lb not in issue.labels], order)
         added = [lb for lb in labels if lb not in issue.labels]
         removed = [lb for lb in issue.labels if lb not in labels]
         for label, action in [(lb, "add") for lb in added] + [(lb, "remove") for lb in removed]:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from chatops_emulator.core import utcnow
+from chatops_emulator.gitlab_members import DEVELOPER, REPORTER
 
 if TYPE_CHECKING:
     from chatops_emulator.gitlab_state import GitLabState
@@ -34,7 +35,7 @@ PRODUCTION_LABELS = (
 
 
 def seed_gitlab(state: GitLabState) -> None:
-    """Create the GitLab users, groups, projects, labels and issue #42."""
+    """Create the GitLab users, groups, projects, members, labels and issue #42."""
     state.add_user(BOT_USER_ID, "chatops-bot", "ChatOps Bot", token=GITLAB_TOKEN, bot=True)
     state.add_user(REQUESTER_USER_ID, "sre-alice", "Alice SRE")
     for path, name in GITLAB_GROUPS.items():
@@ -43,6 +44,12 @@ def seed_gitlab(state: GitLabState) -> None:
                       description="Production incidents and changes")
     state.add_project(2009, GITALY_PROJECT, "Gitaly", visibility="public",
                       description="Gitaly is a Git RPC service")
+    # A project access token's bot user is a direct member of its project (Reporter is what
+    # the README asks for); alice inherits her roles from the groups.
+    state.add_member(INCIDENT_PROJECT, BOT_USER_ID, REPORTER)
+    state.add_member(GITALY_PROJECT, BOT_USER_ID, REPORTER)  # it labels --incident issues
+    state.add_member("gitlab-com", REQUESTER_USER_ID, DEVELOPER)
+    state.add_member("gitlab-org", REQUESTER_USER_ID, REPORTER)
     for name in PRODUCTION_LABELS:
         state.ensure_label(INCIDENT_PROJECT, name)
     for name in ("bug", "performance"):
