@@ -162,7 +162,7 @@ class Environment:
             register_secret(env.get(name))
         ci_names = (
             "CI_PIPELINE_SOURCE", "CHAT_INPUT", "CHAT_CHANNEL", "CHAT_USER_ID",
-            "GITLAB_USER_LOGIN", "CI_PIPELINE_ID", "CI_JOB_ID", "CI_JOB_URL",
+            "GITLAB_USER_LOGIN", "GITLAB_USER_ID", "CI_PIPELINE_ID", "CI_JOB_ID", "CI_JOB_URL",
             "CI_SERVER_URL", "CI_PROJECT_PATH",
         )
         return cls(

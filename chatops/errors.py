@@ -52,6 +52,10 @@ class InputError(ChatopsError):
     exit_code = 2
 
 
+class NotAllowedError(InputError):
+    """The requester may not act on that issue (or it cannot be told whether they may)."""
+
+
 class ConfigError(ChatopsError):
     """The configuration file or the environment is incomplete or wrong."""
 

@@ -184,6 +184,28 @@ class GitLabTracker:
         return self._retry(lambda: self.call(endpoint, lambda: self._note_bodies(issue)),
                            before_page=False)
 
+    def access_level(self, project: str, user_id: int) -> int:
+        """A user's access level in a project, inherited from groups included (0: none).
+
+        GET /projects/:id/members/all/:user_id (doc/api/members.md, "including inherited
+        and invited members"; lib/api/members.rb answers 404 for a non-member, and for a
+        project this token cannot see).
+        """
+        endpoint = f"GET /projects/{quote(project, safe='')}/members/all/{user_id}"
+
+        def look() -> int:
+            try:
+                member = self.handle(project).members_all.get(user_id, **ONCE)
+            except gitlab.exceptions.GitlabGetError as exc:
+                if exc.response_code == 404:
+                    return 0
+                raise
+            level = member.attributes.get("access_level")
+            state = member.attributes.get("state", "active")
+            return int(level) if isinstance(level, int) and state == "active" else 0
+
+        return self._retry(lambda: self.call(endpoint, look), before_page=True)
+
     def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
         """The issue and the bodies of the notes chatops wrote on it, oldest first.
 

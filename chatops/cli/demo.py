@@ -44,7 +44,8 @@ def job_env(emulator_env: dict[str, str], config: Path, chat_input: str) -> dict
         **os.environ, **emulator_env,
         "CHATOPS_CONFIG": str(config), "CI_PIPELINE_SOURCE": "chat", "CHAT_INPUT": chat_input,
         "CHAT_CHANNEL": "C0DEMOCHAN", "CHAT_USER_ID": "U0DEMOUSER",
-        "GITLAB_USER_LOGIN": "sre-alice", "CI_PIPELINE_ID": "424242", "CI_JOB_ID": "5150",
+        "GITLAB_USER_LOGIN": "sre-alice", "GITLAB_USER_ID": "101", "CI_PIPELINE_ID": "424242",
+        "CI_JOB_ID": "5150",
         "CI_JOB_URL": f"{gitlab_url}/gitlab-com/gl-infra/chatops/-/jobs/5150",
         "CI_SERVER_URL": gitlab_url, "CI_PROJECT_PATH": "gitlab-com/gl-infra/chatops",
     }

@@ -23,7 +23,7 @@ def _execute(parse: Callable[[], EscalationCommand] | None,
     command = parse() if parse else parse_escalation_input(env.ci.get("CHAT_INPUT", ""))
     actor = Actor(login=common.login(env), email=os.environ.get("GITLAB_USER_EMAIL", ""),
                   fallback_email=os.environ.get("PAGERDUTY_FROM_EMAIL", ""),
-                  gitlab_url=env.gitlab_url)
+                  gitlab_url=env.gitlab_url, user_id=env.ci.get("GITLAB_USER_ID", ""))
     pd = common.pagerduty(config, env)
     tracker = common.tracker(config, env)
     desk = Escalations(config, tracker, pd, audit, common.now, actor)

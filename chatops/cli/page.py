@@ -27,7 +27,7 @@ def requester(env: Environment) -> Requester:
     return Requester(
         login=common.login(env), slack_user=_ci_text(env, "CHAT_USER_ID"),
         channel=_ci_text(env, "CHAT_CHANNEL"), job_url=_ci_text(env, "CI_JOB_URL"),
-        gitlab_url=env.gitlab_url,
+        gitlab_url=env.gitlab_url, user_id=env.ci.get("GITLAB_USER_ID", ""),
     )
 
 

@@ -26,6 +26,7 @@ class Requester:
     channel: str
     job_url: str
     gitlab_url: str
+    user_id: str = ""  # GITLAB_USER_ID: what authorisation asks GitLab about
 
     @property
     def mention(self) -> str:

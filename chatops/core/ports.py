@@ -31,6 +31,9 @@ class IssueTracker(Protocol):
     def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
         """An issue and the bodies of its notes, oldest first."""
 
+    def access_level(self, project: str, user_id: int) -> int:
+        """A user's access level in a project, inherited included (0: not a member)."""
+
     def open_issue(self, project: str, title: str, description: str, labels: list[str],
                    marker: str, issue_type: str = "incident") -> Issue:
         """Create an incident issue (never twice: marker identifies it)."""

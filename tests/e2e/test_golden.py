@@ -60,7 +60,7 @@ def run_flow(emu: Emulator, message: str, incident: str | None = None) -> Outcom
     request = build_request("gitaly", message, incident, None, False, list(config.teams))
     who = Requester("sre-alice", "U0DEMOUSER", "C0DEMOCHAN",
                     "https://gitlab.example.com/gitlab-com/gl-infra/chatops/-/jobs/5150",
-                    "https://gitlab.example.com")
+                    "https://gitlab.example.com", user_id="101")
     plan = PagePlan(config, request, who, lambda: NOW)
     tracker = GitLabTracker(env["GITLAB_URL"], env["GITLAB_TOKEN"], emu.ca_file, config.http,
                             clock=lambda: NOW)

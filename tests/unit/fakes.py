@@ -19,6 +19,7 @@ class FakeTracker:
     notes: dict[tuple[str, int], list[str]] = field(default_factory=dict)
     down: bool = False
     calls: list[str] = field(default_factory=list)
+    members: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def _check(self, name: str) -> None:
         self.calls.append(name)
@@ -42,6 +43,10 @@ class FakeTracker:
         if key not in self.issues:
             raise NotFoundError("GET issue", 404, "404 Issue Not Found")
         return self.issues[key], self.notes.get(key, [])
+
+    def access_level(self, project: str, user_id: int) -> int:
+        self._check("members")
+        return self.members.get((project, user_id), 0)
 
     def open_issue(self, project: str, title: str, description: str, labels: list[str],
                    marker: str, issue_type: str = "incident") -> Issue:
