@@ -18,14 +18,16 @@ from chatops.core.model import (
     ACKNOWLEDGED,
     QUEUED,
     TRIGGERED,
+    WAITING,
     Issue,
     marker,
     page_records,
     read_markers,
+    waiting_requests,
 )
 from chatops.core.ports import IssueTracker, Lock, PagerDutyPorts
 from chatops.core.refs import IssueRef
-from chatops.core.sync import TeamPolicy, Tracked, plan_sync, posted_ids
+from chatops.core.sync import SYNC_LABELS, TeamPolicy, Tracked, plan_sync, posted_ids
 from chatops.errors import ChatopsError, ConfigError
 
 
@@ -125,7 +127,12 @@ class Follower:
 
     def _deliver_queued(self, now: datetime, report: FollowReport) -> None:
         """Page the requests queued with --when-covered whose team's coverage has started."""
-        for issue in self.tracker.labelled_issues(self.config.incident_project, QUEUED):
+        # WAITING is the per-request flag (the escalation:: label is a summary that another
+        # team's live page may hold); QUEUED finds requests queued before WAITING existed.
+        project = self.config.incident_project
+        found = {i.ref: i for label in (WAITING, QUEUED)
+                 for i in self.tracker.labelled_issues(project, label)}
+        for issue in found.values():
             try:
                 self._deliver_issue(issue.ref, now, report)
             except ChatopsError as exc:
@@ -134,11 +141,9 @@ class Follower:
     def _deliver_issue(self, ref: IssueRef, now: datetime, report: FollowReport) -> None:
         """Deliver each request queued on one issue (read from chatops' own notes)."""
         issue, notes = self.tracker.get_issue(ref)
-        delivered = {m.get("dedup_key", "") for n in notes for m in read_markers(n, "paged")}
-        waiting = [m for n in notes for m in read_markers(n, "queued")
-                   if m.get("dedup_key") not in delivered]
-        if not waiting:  # nothing left: the label is stale
-            self.tracker.set_labels(ref, [], [QUEUED])
+        waiting = waiting_requests(notes)  # per team: delivered and cancelled ones are done
+        if not waiting:  # nothing left: the labels are stale
+            self.tracker.set_labels(ref, [], [QUEUED, WAITING])
             return
         sent = 0
         for request in waiting:
@@ -149,8 +154,10 @@ class Follower:
                 self._deliver(issue, request, now)
                 sent += 1
         report.delivered += sent
-        if sent == len(waiting):  # nothing waits any more
-            self.tracker.set_labels(ref, [TRIGGERED], [QUEUED])
+        if sent:  # a page just went out: the most urgent state; WAITING while others wait
+            others = [lb for lb in SYNC_LABELS if lb != TRIGGERED]
+            self.tracker.set_labels(ref, [TRIGGERED],
+                                    others + ([WAITING] if sent == len(waiting) else []))
 
     def _deliver(self, issue: Issue, request: dict[str, str], now: datetime) -> None:
         """Trigger one queued page and note it; the dedup key keeps a retry from paging twice."""

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from chatops import records, render
+from chatops.access import authorise
 from chatops.audit import AuditLog
 from chatops.config import Config, Team
 from chatops.core import compose, history
@@ -41,6 +42,7 @@ from chatops.core.model import (
     page_records,
     read_markers,
     request_key,
+    waiting_requests,
 )
 from chatops.core.ports import IssueTracker, Pager
 from chatops.core.refs import IssueRef
@@ -114,6 +116,7 @@ class PageRunner:
         self.plan, self.tracker, self.pager = plan, tracker, pager
         self.routing_key, self.audit = routing_key, audit
         self.request, self.team, self.target = plan.request, plan.team, plan.target
+        self._unchecked = ""  # why the requester's role could not be checked, if so
 
     @property
     def flow(self) -> PageFlow:
@@ -123,6 +126,12 @@ class PageRunner:
     def run(self) -> PageResult:
         """Drive the flow to its outcome and render the reply."""
         clock = self.plan.clock
+        if self.target is not None and not self.request.dry_run:
+            # Before the issue is read: a refusal must not tell whether it exists.
+            who = self.plan.who
+            self._unchecked = authorise(self.tracker, "page", self.target,
+                                        self.plan.config.incident_project, who.user_id,
+                                        who.login, self.audit)
         self.plan.flow, actions = step(self.plan.flow, Started(), clock())
         while actions:
             # The look-ups are independent reads and run at once; writes run in order,
@@ -167,6 +176,8 @@ class PageRunner:
         """Find this request's issue, or load the --incident issue."""
         if self.target is None:
             return self._find_request_issue()
+        if self._unchecked:  # GitLab could not say who may act there: leave the issue alone
+            return IssueChecked(None, problem=self._unchecked)
         return self._load(self.target)
 
     def _load(self, ref: IssueRef) -> Event:
@@ -184,8 +195,10 @@ class PageRunner:
                if m.get("team") == self.request.team]
         self.audit.record("load-issue", issue.web_url, "ok", f"{len(records)} earlier page(s)")
         incident = self._earlier_incident(records[-1].dedup_key) if records else None
+        queued = any(m.get("team") == self.request.team
+                     for m in waiting_requests([issue.description, *notes]))
         return IssueChecked(issue, tuple(records), incident=incident,
-                            dedup_key=own[0].get("dedup_key", "") if own else "")
+                            dedup_key=own[0].get("dedup_key", "") if own else "", queued=queued)
 
     def _earlier_incident(self, dedup_key: str) -> PagerDutyIncident | None:
         """PagerDuty's view of an earlier page: is that escalation still open?"""

@@ -8,17 +8,19 @@ from datetime import datetime
 from typing import Any
 
 from chatops import render
+from chatops.access import authorise
 from chatops.audit import AuditLog
 from chatops.config import Config
 from chatops.core.compose import request_marker_prefix
 from chatops.core.history import Incident, LogEntry, parse_dedup_key
 from chatops.core.model import (
     ESCALATION_LABELS,
-    QUEUED,
     RESOLVED,
+    WAITING,
     Issue,
     latest_pages,
     marker,
+    waiting_requests,
 )
 from chatops.core.ports import IssueTracker, PagerDutyPorts
 from chatops.core.refs import IssueRef
@@ -34,6 +36,17 @@ class Actor:
     email: str
     fallback_email: str
     gitlab_url: str
+    user_id: str = ""  # GITLAB_USER_ID: what authorisation asks GitLab about
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One team's request queued on an issue, not yet delivered nor cancelled."""
+
+    team: str
+    name: str
+    at: str
+    dedup_key: str
 
 
 @dataclass(frozen=True)
@@ -65,12 +78,21 @@ class Escalations:
         return render.render(template, {"now": self.clock(), "actor": self.actor, **context},
                              self.config.templates_dir)
 
-    def _teams(self, ref: IssueRef) -> tuple[Issue, list[TeamState]]:
-        """The issue and, per paged team, the live PagerDuty state."""
+    def _name(self, team: str) -> str:
+        """A team's display name (its key when chatops.toml no longer knows it)."""
+        return self.config.teams[team].display_name if team in self.config.teams else team
+
+    def _teams(self, ref: IssueRef, verb: str
+               ) -> tuple[Issue, list[TeamState], list[Queued]]:
+        """The issue, the live PagerDuty state of each paged team, and the queued requests."""
+        unchecked = authorise(self.tracker, verb, ref, self.config.incident_project,
+                              self.actor.user_id, self.actor.login, self.audit)
+        if unchecked:  # before the issue is read: nothing is read or changed
+            raise ChatopsError(f"GitLab {unchecked}.", "Retry in a minute.")
         issue, notes = self.tracker.get_issue(ref)
         states = []
         for team, record in latest_pages([issue.description, *notes]).items():
-            name = self.config.teams[team].display_name if team in self.config.teams else team
+            name = self._name(team)
             try:
                 found = self.pd.incident(record.dedup_key, wait=False)
                 incident = self.pd.incident_by_id(found.id) if found else None
@@ -79,21 +101,27 @@ class Escalations:
                 states.append(TeamState(team, name, record.at, None, problem=str(exc)))
                 continue
             states.append(TeamState(team, name, record.at, incident, log))
-        self.audit.record("read-escalation", issue.web_url, "ok", f"{len(states)} page(s)")
-        return issue, states
+        queued = [Queued(m["team"], self._name(m["team"]), m.get("at", ""), m["dedup_key"])
+                  for m in waiting_requests(notes)]
+        self.audit.record("read-escalation", issue.web_url, "ok",
+                          f"{len(states)} page(s), {len(queued)} queued")
+        return issue, states, queued
 
     def status(self, ref: IssueRef) -> tuple[str, bool]:
         """Where each page on the issue stands, read live; True when part could not be read."""
-        issue, states = self._teams(ref)
+        issue, states, queued = self._teams(ref, "status")
         reply = self._render("escalation_reply.txt.j2", verb="status", issue=issue,
-                             states=states, closed=[], failed=[])
+                             states=states, queued=queued, closed=[], failed=[])
         return reply, any(s.problem for s in states)
 
     def close(self, ref: IssueRef, verb: str, text: str) -> tuple[str, bool]:
-        """Resolve (or cancel as a false alarm) every open page on the issue."""
-        issue, states = self._teams(ref)
-        if QUEUED in issue.labels:
-            return self._cancel_queued(issue, text), False
+        """Resolve (or cancel as a false alarm) every live page and every queued one.
+
+        PagerDuty first (the live pages), then the issue: one note that records the
+        closed incidents and, per team, the cancelled queued requests (the note is what
+        stops sync from delivering them), then the label. Each part that fails is said.
+        """
+        issue, states, queued = self._teams(ref, verb)
         targets = [s for s in states if s.incident is not None and s.incident.open]
         closed: list[TeamState] = []
         failed = [(s, s.problem or "PagerDuty shows no incident for this page")
@@ -110,35 +138,47 @@ class Escalations:
                 failed.append((state, str(exc)))
                 self.audit.record(f"{verb}-incident", f"pagerduty:{state.incident.id}",
                                   "error", str(exc))
-        if closed:
-            self._record(issue, verb, text, closed)
+        dequeued, stuck, problem = self._record(issue, verb, text, closed, queued, failed)
         reply = self._render("escalation_reply.txt.j2", verb=verb, issue=issue, states=states,
-                             closed=closed, failed=failed)
-        return reply, bool(failed)
+                             closed=closed, failed=failed, dequeued=dequeued, stuck=stuck,
+                             gitlab_problem=problem, label=self._label(verb, closed))
+        return reply, bool(failed or stuck or problem)
 
-    def _cancel_queued(self, issue: Issue, text: str) -> str:
-        """A queued page is cancelled before it is ever sent: GitLab only."""
-        self.tracker.set_labels(issue.ref, [CANCELLED],
-                                [lb for lb in ESCALATION_LABELS if lb != CANCELLED])
-        note_marker = marker("closed", id=f"queued-{issue.iid}", verb="cancel")
-        body = self._render("note_closed.md.j2", verb="cancel", text=text, closed=[],
-                            marker=note_marker)
-        self.tracker.add_note(issue.ref, body, note_marker)
-        self.audit.record("cancel-queued", issue.web_url, "ok")
-        return (f"CANCELLED: the queued page on {issue.web_url} will not be sent; the issue is "
-                "labelled escalation::cancelled.")
+    @staticmethod
+    def _label(verb: str, closed: list[TeamState]) -> str:
+        """The summary label after closing: a queued page alone is cancelled, never resolved."""
+        return RESOLVED if verb == "resolve" and closed else CANCELLED
 
-    def _record(self, issue: Issue, verb: str, text: str, closed: list[TeamState]) -> None:
-        """Label and comment the issue after closing pages."""
-        label = CANCELLED if verb == "cancel" else RESOLVED
-        others = [lb for lb in (*ESCALATION_LABELS, CANCELLED) if lb != label]
-        self.tracker.set_labels(issue.ref, [label], others)
+    def _record(self, issue: Issue, verb: str, text: str, closed: list[TeamState],
+                queued: list[Queued], failed: list[tuple[TeamState, str]]
+                ) -> tuple[list[Queued], list[Queued], str]:
+        """Comment and label the issue; return (cancelled, still queued, GitLab problem)."""
+        if not closed and not queued:
+            return [], [], ""
         ids = "+".join(s.incident.id for s in closed if s.incident)
-        note_marker = marker("closed", id=ids, verb=verb)
+        lines = [marker("closed", id=ids or f"queued-{issue.iid}", verb=verb)]
+        lines += [marker("dequeued", team=q.team, dedup_key=q.dedup_key, verb=verb)
+                  for q in queued]
         body = self._render("note_closed.md.j2", verb=verb, text=text, closed=closed,
-                            marker=note_marker)
-        self.tracker.add_note(issue.ref, body, note_marker)
-        self.audit.record("comment-issue", issue.web_url, "ok", f"{verb}d")
+                            dequeued=queued, marker="\n".join(lines))
+        try:
+            self.tracker.add_note(issue.ref, body, lines[0])
+        except ChatopsError as exc:
+            self.audit.record("comment-issue", issue.web_url, "error", str(exc))
+            return [], queued, str(exc)
+        self.audit.record("comment-issue", issue.web_url, "ok",
+                          f"{verb}d {len(closed)} page(s), cancelled {len(queued)} queued")
+        if any(s.problem or (s.incident and s.incident.open) for s, _ in failed):
+            return queued, [], ""  # a page may still be open: the label keeps saying so
+        label = self._label(verb, closed)
+        others = [lb for lb in (*ESCALATION_LABELS, CANCELLED, WAITING) if lb != label]
+        try:
+            self.tracker.set_labels(issue.ref, [label], others)
+        except ChatopsError as exc:
+            self.audit.record("label-issue", issue.web_url, "error", str(exc))
+            return queued, [], str(exc)
+        self.audit.record("label-issue", issue.web_url, "ok", label)
+        return queued, [], ""
 
     def _from_email(self) -> str:
         """The PagerDuty user the writes are made as (From header)."""

@@ -39,8 +39,7 @@ def exclusive(labels: list[Label], added: list[Label], order: list[Label]) -> li
     for label in labels:
         key = scope_key(label.name)
         same = [lb for lb in labels if key is not None and scope_key(lb.name) == key]
-        if len(same) <= 1 or not any(lb in added for lb in same):
-            keep.append(label)
-        elif label is max(same, key=rank):
+        contested = len(same) > 1 and any(lb in added for lb in same)
+        if not contested or label is max(same, key=rank):
             keep.append(label)
     return keep

@@ -32,6 +32,7 @@ from chatops.core.model import (
     FAILED,
     QUEUED,
     TRIGGERED,
+    WAITING,
     Issue,
     OnCall,
     Outcome,
@@ -66,6 +67,7 @@ class PageFlow:
     oncall_done: bool = False
     issue_done: bool = False
     issue: Issue | None = None
+    already_queued: bool = False  # this team's request already waits on the issue
     prior: PageRecord | None = None
     incident: PagerDutyIncident | None = None
     gitlab_problem: str = ""
@@ -112,7 +114,12 @@ def step(flow: PageFlow, event: Event, now: datetime) -> tuple[PageFlow, list[Ac
             # A refusal that could not be recorded only matters for the metrics: audit only.
             shown = problem and what != "refusal"
             problems = flow.record_problems + ((f"{what}: {problem}",) if shown else ())
-            return replace(flow, pending=flow.pending - 1, record_problems=problems), []
+            flow = replace(flow, pending=flow.pending - 1, record_problems=problems)
+            if problem and flow.outcome is Outcome.QUEUED:
+                # Unrecorded (note) or unfindable (label): sync would never deliver it.
+                flow = replace(flow, outcome=Outcome.QUEUE_FAILED,
+                               gitlab_problem=flow.gitlab_problem or f"{what}: {problem}")
+            return flow, []
     raise TypeError(f"unknown event {event!r}")
 
 
@@ -130,7 +137,7 @@ def _checked_issue(flow: PageFlow, event: IssueChecked) -> tuple[PageFlow, list[
     """Remember what the issue look-up found, then decide if both look-ups are in."""
     prior = event.records[-1] if event.records and _still_open(event) else None
     flow = replace(flow, issue_done=True, issue=event.issue, prior=prior, incident=event.incident,
-                   gitlab_problem=event.problem,
+                   gitlab_problem=event.problem, already_queued=event.queued,
                    new_dedup_key=event.dedup_key or flow.new_dedup_key)
     if event.not_found:
         return replace(flow, outcome=Outcome.INCIDENT_NOT_FOUND), []
@@ -151,8 +158,6 @@ def _decide(flow: PageFlow) -> tuple[PageFlow, list[Action]]:
     if flow.prior is not None:
         return replace(flow, outcome=Outcome.ALREADY_PAGED, dedup_key=flow.prior.dedup_key), []
     if flow.queue:
-        if flow.issue is not None and QUEUED in flow.issue.labels:
-            return replace(flow, outcome=Outcome.QUEUED, dedup_key=flow.new_dedup_key), []
         if flow.issue is not None:
             return _enqueue(replace(flow, dedup_key=flow.new_dedup_key))
         return (replace(flow, outcome=Outcome.QUEUE_FAILED), []) if flow.gitlab_problem else (
@@ -176,10 +181,19 @@ def _refuse(flow: PageFlow, outcome: Outcome, reason: str) -> tuple[PageFlow, li
 
 
 def _enqueue(flow: PageFlow) -> tuple[PageFlow, list[Action]]:
-    """Keep the request on the issue; sync pages when coverage starts."""
-    add = (QUEUED, *flow.team_labels)
-    remove = tuple(other for other in ESCALATION_LABELS if other != QUEUED)
-    actions: list[Action] = [SetLabels(add, remove), AddNote("queued")]
+    """Keep the request on the issue (once per team); sync pages when coverage starts.
+
+    The team's own queued note is its state. The summary label turns to queued only when no
+    page is live on the issue: a live page of another team stays escalation::triggered or
+    acknowledged (on Premium, adding escalation::queued would remove it server-side).
+    """
+    assert flow.issue is not None
+    live = bool(set(flow.issue.labels) & ACTIVE_LABELS)
+    add = (*(() if live else (QUEUED,)), WAITING, *flow.team_labels)
+    remove = () if live else tuple(other for other in ESCALATION_LABELS if other != QUEUED)
+    actions: list[Action] = [SetLabels(add, remove)]
+    if not flow.already_queued:  # a repeated request only makes sure sync can find it
+        actions.append(AddNote("queued"))
     return replace(flow, outcome=Outcome.QUEUED, pending=len(actions)), actions
 
 

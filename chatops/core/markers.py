@@ -22,6 +22,7 @@ KINDS: dict[str, frozenset[str]] = {
     "failed": frozenset({"team", "dedup_key", "at", "job"}),
     "queued": frozenset({"team", "dedup_key", "at", "job", "severity", "drill"}),
     "closed": frozenset({"id", "verb"}),
+    "dequeued": frozenset({"team", "dedup_key", "verb"}),  # a queued request cancelled
     "log": frozenset({"id", "team"}),
     "overdue": frozenset({"id", "team"}),
     "feedback": frozenset({"milestone"}),

@@ -31,6 +31,7 @@ class IssueChecked:
     not_found: bool = False
     dedup_key: str = ""
     incident: PagerDutyIncident | None = None  # of the latest recorded page, if read
+    queued: bool = False  # this team has a queued request waiting on the issue
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,12 @@ FAILED = "escalation::failed"
 QUEUED = "escalation::queued"
 ESCALATION_LABELS = (TRIGGERED, ACKNOWLEDGED, RESOLVED, FAILED, QUEUED)
 DRILL_LABEL = "drill"  # not scoped: it must never replace an escalation:: label
+# The escalation:: label is one summary of the issue: on GitLab Premium/Ultimate scoped labels
+# are exclusive (adding escalation::x removes every other escalation:: label server-side,
+# docs.gitlab.com/user/project/labels/#scoped-labels), so no per-team state may rest on two
+# of them coexisting. Each team's state lives in chatops' markers; this plain (unscoped)
+# label only tells sync where queued requests wait, whatever the summary label says.
+WAITING = "chatops-queued"
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,23 @@ def page_records(texts: list[str], team: str) -> list[PageRecord]:
                 records.append(PageRecord(team, fields["dedup_key"], fields.get("at", ""),
                                           fields.get("job", "")))
     return records
+
+
+def waiting_requests(texts: list[str]) -> list[dict[str, str]]:
+    """Queued requests neither delivered (paged) nor cancelled (dequeued), oldest first.
+
+    Read in the order the texts were written, so a request queued again after an earlier
+    delivery of the same dedup key waits again.
+    """
+    waiting: dict[str, dict[str, str]] = {}
+    for text in texts:
+        for fields in read_markers(text, "queued"):
+            if fields.get("team") and fields.get("dedup_key"):
+                waiting[fields["dedup_key"]] = fields
+        for kind in ("paged", "dequeued"):
+            for fields in read_markers(text, kind):
+                waiting.pop(fields.get("dedup_key", ""), None)
+    return list(waiting.values())
 
 
 def latest_pages(texts: list[str]) -> dict[str, PageRecord]:

@@ -14,6 +14,7 @@ from chatops.core.model import (
     QUEUED,
     RESOLVED,
     TRIGGERED,
+    WAITING,
     Issue,
     marker,
     read_markers,
@@ -82,12 +83,18 @@ def posted_ids(texts: list[str]) -> frozenset[str]:
 
 
 def desired_label(tracked: list[Tracked], labels: tuple[str, ...]) -> str | None:
-    """The escalation label the issue should carry: the least advanced open page wins."""
+    """The one escalation label the issue should carry: its most urgent state.
+
+    The least advanced open page wins; with none open, a request still waiting for coverage
+    (the WAITING label, set with its queued note) keeps the issue escalation::queued.
+    """
     statuses = {t.incident.status for t in tracked}
     if "triggered" in statuses:
         return TRIGGERED
     if "acknowledged" in statuses:
         return ACKNOWLEDGED
+    if WAITING in labels or QUEUED in labels:
+        return QUEUED
     if statuses == {"resolved"}:
         return None if CANCELLED in labels else RESOLVED
     return None
@@ -99,10 +106,13 @@ def plan_sync(issue: Issue, posted: frozenset[str], tracked: list[Tracked],
     label = desired_label(tracked, issue.labels)
     add: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
-    # escalation::queued belongs to a request still waiting: only its delivery removes it.
-    present = {lb for lb in issue.labels if lb in SYNC_LABELS and lb != QUEUED}
+    # Exactly one escalation:: label on every tier (Premium keeps only one anyway). A request
+    # queued before the WAITING label existed gets it, so delivery still finds it.
+    present = {lb for lb in issue.labels if lb in SYNC_LABELS}
     if label is not None and present != {label}:
-        add, remove = (label,), tuple(lb for lb in SYNC_LABELS if lb not in (label, QUEUED))
+        legacy = QUEUED in issue.labels and WAITING not in issue.labels
+        add = (label, WAITING) if legacy else (label,)
+        remove = tuple(lb for lb in SYNC_LABELS if lb != label)
     notes: list[NotePlan] = []
     for item in tracked:
         policy = teams.get(item.team)

@@ -120,10 +120,21 @@ class Harness:
                 and (method is None or r.method == method)]
 
 
+# GitLab tiers the emulator models: on "premium" scoped labels are exclusive. Modules whose
+# flows depend on escalation:: labels run on both: pytestmark = parametrize("tier", TIERS).
+TIERS = ("free", "premium")
+
+
 @pytest.fixture
-def harness(tmp_path: Path) -> Iterator[Harness]:
+def tier() -> str:
+    """The GitLab tier of the emulator (Free unless a test parametrizes it)."""
+    return "free"
+
+
+@pytest.fixture
+def harness(tmp_path: Path, tier: str) -> Iterator[Harness]:
     """A fresh emulator per test; afterwards every PagerDuty request is spec-checked."""
-    with Emulator.start() as emu:
+    with Emulator.start(tier=tier) as emu:
         yield Harness(emu, tmp_path)
         validate_pagerduty_requests(emu)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.e2e.conftest import Harness
+import pytest
+
+from tests.e2e.conftest import TIERS, Harness
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 MESSAGE = "praefect is failing over on file-01"
@@ -38,6 +40,7 @@ def test_without_a_pagerduty_token_coverage_decides_alone(harness: Harness) -> N
     assert "Who is on call could not be checked" in inside.reply
 
 
+@pytest.mark.parametrize("tier", TIERS)
 def test_queued_request_is_delivered_by_sync_when_coverage_starts(harness: Harness) -> None:
     harness.write_config(gitaly=not_today())
     job = harness.page(f"gitaly --when-covered {MESSAGE}")
@@ -61,6 +64,7 @@ def test_queued_request_is_delivered_by_sync_when_coverage_starts(harness: Harne
     assert "delivered=0" in again.result and len(harness.emu.pagerduty.events) == 1
 
 
+@pytest.mark.parametrize("tier", TIERS)
 def test_queued_request_can_be_cancelled(harness: Harness) -> None:
     harness.write_config(gitaly=not_today())
     harness.page(f"gitaly --when-covered {MESSAGE}")

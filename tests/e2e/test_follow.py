@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from chatops_emulator import Fault
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import TIERS, Harness
+
+pytestmark = pytest.mark.parametrize("tier", TIERS)  # labels behave differently on Premium
 
 GITALY_42 = "chatops/gitlab-org/gitaly#42/gitaly"
 

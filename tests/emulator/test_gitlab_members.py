@@ -50,7 +50,7 @@ def test_members_all_answers_inherited_levels_and_404_for_non_members(
 
 def test_private_project_is_404_to_non_members_like_a_missing_one(emu: Emulator) -> None:
     _seed_private(emu)
-    emu.gitlab.add_user(103, "outsider", "Outsider", token="glpat-outsider-0000")  # noqa: S106
+    emu.gitlab.add_user(103, "outsider", "Outsider", token="glpat-outsider-0000")
     emu.gitlab.seed_issue(SECRET, 7, "embargoed", "secret", BOT_USER_ID, (),
                           emu.gitlab.projects[31337].created_at)
     outsider = _get(emu, f"/projects/{quote(SECRET, safe='')}/issues/7", "glpat-outsider-0000")

@@ -78,5 +78,5 @@ def test_values_outside_the_charset_are_written_percent_encoded(value: str,
 
 
 def test_every_kind_chatops_writes_is_in_the_table() -> None:
-    assert set(KINDS) == {"request", "paged", "failed", "queued", "closed", "log", "overdue",
-                          "feedback", "record", "record_month"}
+    assert set(KINDS) == {"request", "paged", "failed", "queued", "closed", "dequeued", "log",
+                          "overdue", "feedback", "record", "record_month"}
