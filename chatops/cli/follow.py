@@ -49,11 +49,19 @@ def _run(label: str, work: Callable[[Follower], FollowReport], wait_seconds: flo
         print(crash_report(), file=sys.stderr, flush=True)
         print("RESULT outcome=crashed", flush=True)
         sys.exit(70)
+    for stale in lock.taken_over:
+        print(f"WARNING took over a stale lock: {redact(stale)}", flush=True)
     for problem in report.problems:
         print(f"PROBLEM {redact(problem)}", flush=True)
+    if report.skipped:
+        # Overlapping runs are already excluded by the job's resource_group: a held lock
+        # means a run died less than LOCK_MINUTES ago, or a job runs outside that group.
+        print(f"WARNING {label} did NOT run: {redact(report.skipped)}. It fails so that "
+              f"someone looks; if no {label} job is running, delete the label {LOCK_LABEL} "
+              f"in {config.incident_project} (Manage > Labels).", flush=True)
     outcome = "problems" if report.problems else ("skipped" if report.skipped else "ok")
     print(f"RESULT outcome={outcome} {report.line()}", flush=True)
-    sys.exit(1 if report.problems else 0)
+    sys.exit(1 if report.problems or report.skipped else 0)
 
 
 @click.command()
