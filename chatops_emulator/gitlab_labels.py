@@ -26,7 +26,8 @@
 #   system note, no label event, updated_at untouched); resource_label_events.label_id is
 #   ON DELETE SET NULL (db/migrate ..._create_resource_label_events.rb), so past events
 #   keep `"label": null`.
-# The emulator has no group labels and no membership: any signed-in user may write.
+# The emulator has no group labels; membership decides only who sees a project
+# (gitlab_members.py): roles do not restrict writes (a Guest could create labels here).
 
 from __future__ import annotations
 
