@@ -126,3 +126,20 @@ def test_resolve_says_the_truth_when_gitlab_fails_after_pagerduty(harness: Harne
     harness.emu.clear_faults()
     harness.run("sync")
     assert escalation_labels(harness, iid) == {"escalation::resolved"}
+
+
+def test_a_cancel_gitlab_could_not_record_says_the_page_is_still_queued(
+        harness: Harness) -> None:
+    harness.write_config(gitaly=not_today())
+    harness.page("gitaly --when-covered praefect slowly degrading")
+    (issue,) = harness.issues()
+    harness.emu.add_fault(Fault(service="gitlab", method="POST", path="/notes", status=503,
+                                times=100))
+    job = harness.run("escalation", chat_input=f"cancel {issue['iid']} handled it")
+    assert job.reply.startswith("NOT CANCELLED: the queued page of Gitaly is still queued"), \
+        job.stdout
+    assert "Run the command again to cancel the queued page." in job.reply
+    assert job.result == "RESULT outcome=partial-failure"
+    harness.emu.clear_faults()
+    harness.write_config()
+    assert "delivered=1" in harness.run("sync").result  # exactly what the reply said
