@@ -100,7 +100,9 @@ class Outcome(Enum):
 def request_key(team: str, message: str, incident: IssueRef | None, drill: bool = False) -> str:
     """A short stable hash of one request: the same words twice give the same key."""
     text = f"{team}\n{incident or ''}\n{' '.join(message.split())}" + ("\ndrill" if drill else "")
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    # surrogatepass: a lone surrogate (os.environ's surrogateescape) must not crash; every
+    # other text hashes exactly as before.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def page_records(texts: list[str], team: str) -> list[PageRecord]:
