@@ -12,7 +12,16 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from chatops.errors import ConfigError, register_secret
 
@@ -20,6 +29,20 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _CLOCK = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 _TEAM_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+
+
+def _calendar_date(value: object) -> object:
+    """A TOML date (or "YYYY-MM-DD"); never a number read as seconds since 1970."""
+    if isinstance(value, bool | int | float):
+        raise ValueError("must be a date such as 2026-12-25, not a number")
+    return value
+
+
+# Booleans are not numbers here (pydantic would read `true` as 1): strict ints and floats
+# (a strict float still takes a TOML integer such as 5).
+Int = Annotated[int, Strict()]
+Seconds = Annotated[float, Strict()]
+Day = Annotated[date, BeforeValidator(_calendar_date)]
 
 
 class _Strict(BaseModel):
@@ -33,7 +56,7 @@ class Coverage(_Strict):
     days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
     start: str = "00:00"
     end: str = "24:00"
-    exclude_dates: list[date] = Field(default_factory=list)
+    exclude_dates: list[Day] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -65,10 +88,20 @@ class Team(_Strict):
     routing_key_env: str
     escalation_policy_id: str = Field(pattern=r"^P[A-Z0-9]{5,13}$")
     labels: list[str] = Field(default_factory=list)
-    ack_timeout_minutes: int = Field(default=15, ge=1, le=240)
-    response_minutes: Annotated[list[int], Field(min_length=2, max_length=2)] = [15, 30]
+    ack_timeout_minutes: Int = Field(default=15, ge=1, le=240)
+    # The response time promised to requesters: [shortest, longest] minutes.
+    response_minutes: Annotated[list[Annotated[Int, Field(ge=1, le=24 * 60)]],
+                                Field(min_length=2, max_length=2)] = [15, 30]
     fallback: str = Field(min_length=1, max_length=500)
     coverage: Coverage = Field(default_factory=Coverage)
+
+    @field_validator("response_minutes")
+    @classmethod
+    def _ordered(cls, value: list[int]) -> list[int]:
+        if value[0] > value[1]:
+            raise ValueError(f"[{value[0]}, {value[1]}] must be [shortest, longest] minutes, "
+                             f"e.g. [{value[1]}, {value[0]}]")
+        return value
 
     @field_validator("routing_key_env")
     @classmethod
@@ -92,14 +125,14 @@ class Http(_Strict):
     """Time limits for remote calls, in seconds."""
 
     # Each request: connect + answer.
-    timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    timeout_seconds: Seconds = Field(default=5.0, gt=0, le=120)
     # Everything before the page goes out (on-call check, issue search and create):
     # when GitLab or the on-call look-up hangs, the page still leaves after this.
-    lookup_budget_seconds: float = Field(default=6.0, gt=0, le=120)
+    lookup_budget_seconds: Seconds = Field(default=6.0, gt=0, le=120)
     # The PagerDuty trigger itself, retries included.
-    pagerduty_budget_seconds: float = Field(default=45.0, gt=0, le=600)
+    pagerduty_budget_seconds: Seconds = Field(default=45.0, gt=0, le=600)
     # Labels and notes after the page.
-    gitlab_budget_seconds: float = Field(default=20.0, gt=0, le=600)
+    gitlab_budget_seconds: Seconds = Field(default=20.0, gt=0, le=600)
 
 
 class Sync(_Strict):
@@ -107,7 +140,7 @@ class Sync(_Strict):
 
     # How far back each run reads PagerDuty log entries: at least twice the schedule
     # interval, so that one failed run loses nothing.
-    window_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    window_minutes: Int = Field(default=60, ge=5, le=24 * 60)
 
 
 class Config(_Strict):
@@ -119,7 +152,7 @@ class Config(_Strict):
     http: Http = Field(default_factory=Http)
     sync: Sync = Field(default_factory=Sync)
     # The pilot's launch: `chatops feedback` measures its 1, 3 and 6 month milestones from it.
-    launch_date: date | None = None
+    launch_date: Day | None = None
     # PagerDuty user name or email -> GitLab username, to mention on-callers in feedback.
     people: dict[str, str] = Field(default_factory=dict)
 
@@ -200,8 +233,18 @@ def load_config(path: Path) -> Config:
             f"Configuration file {path} not found.",
             "Set CHATOPS_CONFIG to its path or run from the folder that holds chatops.toml.",
         ) from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(
+            f"Configuration path {path} is a folder, not a file.",
+            "Set CHATOPS_CONFIG to the chatops.toml file itself (e.g. config/chatops.toml).",
+        ) from exc
+    except OSError as exc:  # permission denied, I/O error, ...
+        raise ConfigError(f"Configuration file {path} cannot be read: {exc.strerror}.",
+                          "Check the path in CHATOPS_CONFIG and the file's permissions.") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Configuration file {path} is not valid TOML: {exc}.") from exc
+        raise ConfigError(f"Configuration file {path} is not valid TOML: {exc}.",
+                          "Fix the file (https://toml.io) and run again; nothing was done."
+                          ) from exc
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:

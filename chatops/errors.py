@@ -83,6 +83,13 @@ class ServiceError(ChatopsError):
         where = f"{self.service} {self.endpoint}"
         what = f"HTTP {status}" if status is not None else "no response"
         super().__init__(f"{where} failed ({what}): {self.detail}", hint)
+        if self.denied:  # a wrong or too weak token is a configuration error, like a missing one
+            self.exit_code = ConfigError.exit_code
+
+    @property
+    def denied(self) -> bool:
+        """True when the service refused our credential (401) or its rights (403)."""
+        return self.status in (401, 403)
 
     @property
     def retryable(self) -> bool:
@@ -109,3 +116,9 @@ class PagerDutyError(ServiceError):
     """PagerDuty API failure."""
 
     service = "PagerDuty"
+
+
+class RoutingKeyError(PagerDutyError):
+    """The Events API refused a team's routing key: a configuration error of that team."""
+
+    exit_code = ConfigError.exit_code

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chatops import records, render
+from chatops import checks, records, render
 from chatops.access import authorise
 from chatops.audit import AuditLog
 from chatops.config import Config, Team
@@ -48,7 +48,20 @@ from chatops.core.ports import IssueTracker, Pager
 from chatops.core.refs import IssueRef
 from chatops.core.report import Mark
 from chatops.core.request import PageRequest
-from chatops.errors import ChatopsError, InputError, NotFoundError
+from chatops.errors import (
+    ChatopsError,
+    ConfigError,
+    GitLabError,
+    InputError,
+    NotFoundError,
+    RoutingKeyError,
+)
+
+
+def unknown_policy(team: str, policy: str) -> str:
+    """The problem text of an escalation_policy_id PagerDuty does not know."""
+    return (f"escalation policy {policy} of team {team} is unknown to PagerDuty (404): fix "
+            f"teams.{team}.escalation_policy_id in chatops.toml (the P... id in the policy's URL)")
 
 
 @dataclass(frozen=True)
@@ -63,9 +76,11 @@ class PagePlan:
     """What one request says and where it goes; renders without any I/O."""
 
     def __init__(self, config: Config, request: PageRequest, who: compose.Requester,
-                 clock: Callable[[], datetime], oncall_readable: bool = True) -> None:
+                 clock: Callable[[], datetime], oncall_readable: bool = True,
+                 check_templates: bool = True) -> None:
         self.config, self.request, self.who, self.clock = config, request, who, clock
         self.team: Team = config.teams[request.team]
+        self.gitlab_denied = False  # GitLab refused the token (or none is set)
         self.key = request_key(request.team, request.message, request.incident, request.drill)
         self.target = (request.incident.resolve(config.incident_project, who.gitlab_url)
                        if request.incident else None)
@@ -81,12 +96,27 @@ class PagePlan:
                              new_dedup_key=new_key, oncall_readable=oncall_readable,
                              target_url=self.target.url(who.gitlab_url) if self.target else "",
                              covered=is_covered(self.team.coverage, clock()))
+        # A template that fails after the trigger would turn a sent page into a wrong
+        # reply: every template the flow could need must render before anything is sent.
+        problems = self.template_problems() if check_templates else []
+        if problems:
+            raise ConfigError("Templates would fail:\n" + "\n".join(f"  - {p}" for p in problems),
+                              "Fix them or remove templates_dir (`chatops check` shows this "
+                              "too); nothing was sent.")
 
-    def context(self) -> dict[str, Any]:
-        """Template variables for the current state of the flow."""
-        ctx = compose.common_context(self.flow, self.request.team, self.team, self.who,
+    def template_problems(self) -> list[str]:
+        """What would fail in the page flow's templates, for any outcome."""
+        page = {name: names for name, names in checks.VARIABLES.items()
+                if name in checks.PAGE_TEMPLATES}
+        return (render.static_problems(self.config.templates_dir, page, all_templates=False)
+                or checks.page_problems(self.config, self.request, self.flow, self.context))
+
+    def context(self, flow: PageFlow | None = None) -> dict[str, Any]:
+        """Template variables for the current state of the flow (or of a sample flow)."""
+        ctx = compose.common_context(flow or self.flow, self.request.team, self.team, self.who,
                                      self.clock())
         ctx["incident_project"] = self.config.incident_project
+        ctx["gitlab_denied"] = self.gitlab_denied
         return ctx
 
     def render(self, template: str, **extra: Any) -> str:
@@ -168,9 +198,27 @@ class PageRunner:
         except ChatopsError as exc:
             self.audit.record("check-oncall", f"pagerduty:{policy}", "error", str(exc))
             return OnCallChecked(None, str(exc))
+        if not entries and not self._policy_known(policy):
+            problem = unknown_policy(self.request.team, policy)
+            self.audit.record("check-oncall", f"pagerduty:{policy}", "unknown-policy", problem)
+            return OnCallChecked(None, problem)
         names = ", ".join(f"L{o.level} {o.name}" for o in entries) or "nobody"
         self.audit.record("check-oncall", f"pagerduty:{policy}", "ok", names)
         return OnCallChecked(entries)
+
+    def _policy_known(self, policy: str) -> bool:
+        """Nobody on call, or a policy PagerDuty does not know? (an error: assume known)"""
+        try:
+            return self.pager.policy_exists(policy)
+        except ChatopsError as exc:
+            self.audit.record("check-policy", f"pagerduty:{policy}", "error", str(exc))
+            return True
+
+    def _gitlab_problem(self, exc: ChatopsError) -> str:
+        """The problem text; remembers when GitLab refused our token (fix it, not wait)."""
+        if isinstance(exc, ConfigError) or (isinstance(exc, GitLabError) and exc.denied):
+            self.plan.gitlab_denied = True
+        return str(exc)
 
     def _find_issue(self, _: FindIssue) -> Event:
         """Find this request's issue, or load the --incident issue."""
@@ -189,7 +237,7 @@ class PageRunner:
             return IssueChecked(None, problem=str(exc), not_found=True)
         except ChatopsError as exc:
             self.audit.record("load-issue", str(ref), "error", str(exc))
-            return IssueChecked(None, problem=str(exc))
+            return IssueChecked(None, problem=self._gitlab_problem(exc))
         records = page_records([issue.description, *notes], self.request.team)
         own = [m for m in read_markers(issue.description, "request")
                if m.get("team") == self.request.team]
@@ -222,7 +270,7 @@ class PageRunner:
             issue = self.tracker.find_by_marker(project, token)
         except ChatopsError as exc:
             self.audit.record("find-issue", project, "error", str(exc))
-            return IssueChecked(None, problem=str(exc))
+            return IssueChecked(None, problem=self._gitlab_problem(exc))
         if issue is None:
             self.audit.record("find-issue", project, "none", compose.search_token(self.plan.key))
             return IssueChecked(None)
@@ -238,7 +286,7 @@ class PageRunner:
                                             list(self.flow.team_labels), token)
         except ChatopsError as exc:
             self.audit.record("open-issue", project, "error", str(exc))
-            return IssueFailed(str(exc))
+            return IssueFailed(self._gitlab_problem(exc))
         self.audit.record("open-issue", issue.web_url, "ok")
         return IssueOpened(issue)
 
@@ -247,6 +295,14 @@ class PageRunner:
         target = f"pagerduty:{self.request.team}:{action.dedup_key}"
         try:
             key = self.pager.trigger(self.routing_key, self.plan.event())
+        except RoutingKeyError as exc:
+            env, name = self.team.routing_key_env, self.team.display_name
+            problem = (f"Configuration error of team {self.request.team}: PagerDuty refused the "
+                       f"routing key in {env} ({exc.detail}). Set {env} to the Integration Key "
+                       f"of the Events API v2 integration on the {name} service (PagerDuty: "
+                       "Service → Integrations).")
+            self.audit.record("trigger-page", target, "FAILED", problem)
+            return PageFailed(problem)
         except ChatopsError as exc:
             self.audit.record("trigger-page", target, "FAILED", str(exc))
             return PageFailed(str(exc))

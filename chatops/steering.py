@@ -167,7 +167,8 @@ class Escalations:
             self.audit.record("comment-issue", issue.web_url, "error", str(exc))
             return [], queued, str(exc)
         self.audit.record("comment-issue", issue.web_url, "ok",
-                          f"{verb}d {len(closed)} page(s), cancelled {len(queued)} queued")
+                          f"{'cancelled' if verb == 'cancel' else 'resolved'} {len(closed)} "
+                          f"page(s), cancelled {len(queued)} queued")
         if any(s.problem or (s.incident and s.incident.open) for s, _ in failed):
             return queued, [], ""  # a page may still be open: the label keeps saying so
         label = self._label(verb, closed)

@@ -6,6 +6,7 @@
 # 25 and is capped at 100, `total` is null unless total=true, offset+limit may not exceed
 # 10000 (400), 401 is code 2006 "Authentication failed", unknown resources 404 code 2100,
 # 429 is {"error":{"message":"Rate Limit Exceeded","code":2020}} with ratelimit-* headers.
+# GET /escalation_policies/{id} answers 404 for an unknown policy, while /oncalls only filters.
 # GET /users?query= "shows only the records whose name matches" (spec); the official Python
 # client's find(..., attribute="email") relies on it matching emails too.  GET /incidents
 # filters created_at through pagerduty_query.incident_window (date_range/since/until rules
@@ -113,6 +114,18 @@ class PagerDutyRestApp:
                 entries = self._entries(self._since_until(query, own, default_all=True), query)
                 return self._page("log_entries", entries, query,
                                   self._entry_renderer(query, zone))
+        if len(seg) == 2 and seg[0] == "escalation_policies":
+            # GET /escalation_policies/{id}: 200 {"escalation_policy": ...} or 404 (REST spec,
+            # "Get an escalation policy"). GET /oncalls?escalation_policy_ids[]= only filters
+            # (spec: "showing only on-calls for the specified escalation policy IDs"), so an
+            # unknown id there is an empty list, not an error; this route tells them apart.
+            with self.state.lock:
+                if seg[1] not in self.state.policies:
+                    raise InvalidError(404, "Not Found", 2100, [])
+                policy = self.state.policy_ref(seg[1])
+            return json_response(200, {"escalation_policy": {
+                **policy, "type": "escalation_policy", "name": policy["summary"],
+                "escalation_rules": [], "services": [], "num_loops": 0, "teams": []}})
         if len(seg) == 2 and seg[0] == "users" and seg[1] in self.state.users:
             return json_response(200, {"user": self.state.user_full(seg[1])})
         raise InvalidError(404, "Not Found", 2100, [])

@@ -22,7 +22,7 @@ from chatops.adapters.tls import ssl_context
 from chatops.config import Http
 from chatops.core.history import parse_time
 from chatops.core.model import OnCall, PagerDutyIncident
-from chatops.errors import PagerDutyError, mask
+from chatops.errors import PagerDutyError, RoutingKeyError, mask
 
 T = TypeVar("T")
 _QUIET = logging.getLogger("chatops.vendor.pagerduty")
@@ -58,17 +58,56 @@ def _retry_after(response: httpx2.Response | None) -> float | None:
         return None
 
 
+def _readable(response: httpx2.Response) -> str:
+    """PagerDuty's error in words, not raw JSON.
+
+    REST errors are {"error": {"message", "code", "errors"}} (REST spec, Errors; docs
+    REST-API/14-Errors.md), Events API v2 errors {"status", "message", "errors"} (events-v2
+    spec, 400 response; e.g. envato/pagerduty#70).
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300]
+    if not isinstance(body, dict):
+        return response.text[:300]
+    error: dict[str, Any] = body["error"] if isinstance(body.get("error"), dict) else body
+    message = str(error.get("message") or body.get("status") or "").strip()
+    code = error.get("code")
+    errors = error.get("errors") if isinstance(error.get("errors"), list) else []
+    text = message + (f" (code {code})" if code is not None else "")
+    if errors:
+        text += ": " + "; ".join(str(e) for e in errors)
+    return text or response.text[:300]
+
+
+def _refuses_routing_key(endpoint: str, status: int | None, detail: str) -> bool:
+    """An Events API 400 about the routing key ("Invalid routing key", "Length of
+    'routing_key' is incorrect", "'routing_key' cannot contain ...": robusta-dev/robusta#571,
+    blockpane/tenderduty#10, envato/pagerduty#70)."""
+    return endpoint.startswith("POST /v2/") and status == 400 and (
+        "routing_key" in detail or "routing key" in detail.lower())
+
+
 def _translate(endpoint: str, exc: Exception, secret: str) -> PagerDutyError:
     """Turn a vendor or transport error into a PagerDutyError without secrets."""
     response = getattr(exc, "response", None)
     status = response.status_code if response is not None else None
-    detail = response.text[:300] if response is not None else type(exc.__cause__ or exc).__name__
+    detail = _readable(response) if response is not None else type(exc.__cause__ or exc).__name__
+    detail = detail.replace(secret, mask(secret))
+    if _refuses_routing_key(endpoint, status, detail):
+        return RoutingKeyError(endpoint, status, detail,
+                               "The team's routing key is not a valid Events API v2 "
+                               f"integration key ({mask(secret)}).")
     hint = _HINTS.get(status or 0, "PagerDuty is unreachable or failing; "
                       "check https://status.pagerduty.com and page by hand if this persists.")
-    if status == 401:
+    if status == 401 and not endpoint.startswith("POST /v2/"):
+        hint = ("PagerDuty refused the REST API key in PAGERDUTY_API_TOKEN "
+                f"({mask(secret)}): it is invalid or revoked. Create a new key (Integrations → "
+                "API Access Keys) and update the masked CI/CD variable.")
+    elif status == 401:
         hint = f"{hint} (credential {mask(secret)})"
-    return PagerDutyError(endpoint, status, detail.replace(secret, mask(secret)), hint,
-                          _retry_after(response))
+    return PagerDutyError(endpoint, status, detail, hint, _retry_after(response))
 
 
 class PagerDutyPager:
@@ -158,6 +197,21 @@ class PagerDutyPager:
             found.setdefault(item.policy, []).append(item)
         return {policy: tuple(sorted(items, key=lambda o: (o.level, o.since or _EPOCH, o.name)))
                 for policy, items in found.items()}
+
+    def policy_exists(self, policy_id: str) -> bool:
+        """GET /escalation_policies/{id}: 404 means unknown (/oncalls would just be empty)."""
+        path = f"/escalation_policies/{policy_id}"
+        client, token = self._rest(f"GET {path}")
+
+        def get() -> bool:
+            response = client.get(path)
+            if response.status_code == 404:
+                return False
+            return bool(pagerduty.successful_response(response).json()["escalation_policy"])
+
+        with client:
+            return self._retry(lambda: self._call(f"GET {path}", token, get),
+                               self._http.lookup_budget_seconds)
 
     def incident(self, dedup_key: str, wait: bool = True) -> PagerDutyIncident | None:
         """The incident of a dedup key; with wait, polled briefly (events are asynchronous)."""

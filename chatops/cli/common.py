@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chatops.config import Config, Environment, config_path, load_config, require_env
 from chatops.core.ports import PagerDutyPorts
+from chatops.errors import ConfigError
 
 if TYPE_CHECKING:
     from chatops.adapters.gitlab import GitLabTracker
@@ -49,3 +51,14 @@ def pagerduty(config: Config, env: Environment, token_required: bool = True) -> 
         require_env([("PAGERDUTY_API_TOKEN", env.pagerduty_api_token)])
     return PagerDutyDesk(env.pagerduty_api_url, env.pagerduty_events_url,
                          env.pagerduty_api_token, env.ca_bundle, config.http)
+
+
+class NoTracker:
+    """The IssueTracker when GITLAB_TOKEN is not set: every call says so, nothing is sent."""
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise ConfigError("GITLAB_TOKEN is not set, so no incident issue can be read or "
+                              "written.", "Set GITLAB_TOKEN (a project access token, scope api, "
+                              "role Reporter) as a masked CI/CD variable.")
+        return refuse

@@ -22,14 +22,14 @@ routing_key_env = "PAGERDUTY_ROUTING_KEY_GITALY"
 escalation_policy_id = "PGITALY1"
 labels = ["group::gitaly"]
 ack_timeout_minutes = 15
-fallback = "No Gitaly expert is on call: ask the Developer Oncall via /devoncall <incident>"
+fallback = "Ask the Developer Oncall: /devoncall <incident>"
 
 [teams.database]
 display_name = "Database"
 routing_key_env = "PAGERDUTY_ROUTING_KEY_DATABASE"
 escalation_policy_id = "PDBASE01"
 labels = ["group::database"]
-fallback = "No Database expert is on call: ask the Developer Oncall via /devoncall <incident>"
+fallback = "Ask the Developer Oncall: /devoncall <incident>"
 '''
 # Text mode turns the section's "\r" into "\n"; accept both.
 _SECTION = re.compile(r"section_start:\d+:chat_reply\s\x1b\[0K\n(.*?)section_end:", re.S)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 
 import click
 
 from chatops.audit import AuditLog
-from chatops.cli import common
-from chatops.cli.output import chat_reply, crash_report
+from chatops.cli import boundary, common
+from chatops.cli.boundary import Finished
 from chatops.core.commands import EscalationCommand, parse_command, parse_escalation_input
-from chatops.errors import ChatopsError
 from chatops.steering import Actor, Escalations
 
 
@@ -41,23 +39,21 @@ def _run(command: Callable[[], EscalationCommand] | None) -> None:
 
     The arguments are parsed inside, so a bad reference gets the same refusal as in chat.
     """
-    chat = os.environ.get("CI_PIPELINE_SOURCE") == "chat"
     audit = AuditLog("@" + (os.environ.get("GITLAB_USER_LOGIN") or "unknown"))
-    code = 0
-    try:
+
+    def work() -> Finished:
         reply, failed = _execute(command, audit)
-        code, result = (1, "RESULT outcome=partial-failure") if failed else (0, "RESULT outcome=ok")
-    except ChatopsError as exc:
-        reply = f"NOTHING CHANGED: {exc.message}\n{exc.hint}".rstrip()
-        code, result = exc.exit_code, f"RESULT outcome=refused error={type(exc).__name__}"
-    except Exception:
-        print(crash_report(), file=sys.stderr, flush=True)
-        reply = ("chatops CRASHED (a bug); the job log has the details. Check the incident in "
-                 "PagerDuty directly, and tell the ChatOps maintainers.")
-        code, result = 70, "RESULT outcome=crashed"
-    chat_reply(reply, chat=chat)
-    print(result, flush=True)
-    sys.exit(0 if chat else code)
+        if failed:
+            return Finished(reply, "partial-failure", boundary.EXIT_FAILED)
+        return Finished(reply, "ok")
+
+    boundary.run(
+        work, reply=True,
+        on_error=lambda exc: boundary.refused(
+            f"NOTHING CHANGED: {exc.message}\n{exc.hint}".rstrip(), exc),
+        on_crash=lambda: boundary.crashed(
+            "chatops CRASHED (a bug); the job log has the details. Check the incident in "
+            "PagerDuty directly, and tell the ChatOps maintainers."))
 
 
 @click.group(invoke_without_command=True)

@@ -14,10 +14,10 @@ import click
 
 from chatops.adapters.gitlab_lock import GitLabLock
 from chatops.audit import AuditLog
-from chatops.cli import common
-from chatops.cli.output import crash_report
+from chatops.cli import boundary, common
+from chatops.cli.boundary import Finished
 from chatops.core import webhook as payloads
-from chatops.errors import ChatopsError, InputError, redact
+from chatops.errors import InputError, redact
 from chatops.follow import Follower, FollowReport
 
 LOCK_LABEL = "chatops-sync-lock"
@@ -29,8 +29,9 @@ def _run(label: str, work: Callable[[Follower], FollowReport], wait_seconds: flo
     audit = AuditLog("chatops-" + label)
     # GitLab stops a job at its timeout with SIGTERM: exit through `finally` so the lock
     # is released instead of blocking the next runs until it expires.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(boundary.EXIT_TERMINATED))
+
+    def job() -> Finished:
         config, env = common.load()
         tracker = common.tracker(config, env)
         holder = env.ci.get("CI_JOB_URL") or f"{socket.gethostname()} pid {os.getpid()}"
@@ -41,27 +42,23 @@ def _run(label: str, work: Callable[[Follower], FollowReport], wait_seconds: flo
         follower = Follower(config, tracker, common.pagerduty(config, env), audit, common.now,
                             lock, keys)
         report = follower.locked(lambda: work(follower), wait_seconds)
-    except ChatopsError as exc:
-        print(f"{label.upper()} FAILED: {exc}", flush=True)
-        print(f"RESULT outcome=error error={type(exc).__name__}", flush=True)
-        sys.exit(exc.exit_code)
-    except Exception:
-        print(crash_report(), file=sys.stderr, flush=True)
-        print("RESULT outcome=crashed", flush=True)
-        sys.exit(70)
-    for stale in lock.taken_over:
-        print(f"WARNING took over a stale lock: {redact(stale)}", flush=True)
-    for problem in report.problems:
-        print(f"PROBLEM {redact(problem)}", flush=True)
-    if report.skipped:
-        # Overlapping runs are already excluded by the job's resource_group: a held lock
-        # means a run died less than LOCK_MINUTES ago, or a job runs outside that group.
-        print(f"WARNING {label} did NOT run: {redact(report.skipped)}. It fails so that "
-              f"someone looks; if no {label} job is running, delete the label {LOCK_LABEL} "
-              f"in {config.incident_project} (Manage > Labels).", flush=True)
-    outcome = "problems" if report.problems else ("skipped" if report.skipped else "ok")
-    print(f"RESULT outcome={outcome} {report.line()}", flush=True)
-    sys.exit(1 if report.problems or report.skipped else 0)
+        lines = [f"WARNING took over a stale lock: {redact(stale)}" for stale in lock.taken_over]
+        lines += [f"PROBLEM {redact(problem)}" for problem in report.problems]
+        if report.skipped:
+            # Overlapping runs are already excluded by the job's resource_group: a held lock
+            # means a run died less than LOCK_MINUTES ago, or a job runs outside that group.
+            lines.append(f"WARNING {label} did NOT run: {redact(report.skipped)}. It fails so "
+                         f"that someone looks; if no {label} job is running, delete the label "
+                         f"{LOCK_LABEL} in {config.incident_project} (Manage > Labels).")
+        outcome = "problems" if report.problems else ("skipped" if report.skipped else "ok")
+        failed = report.problems or report.skipped
+        return Finished("\n".join(lines), outcome,
+                        boundary.EXIT_FAILED if failed else boundary.EXIT_OK, report.line())
+
+    boundary.run(job, on_error=lambda exc: boundary.refused(f"{label.upper()} FAILED: {exc}", exc,
+                                                            "error"),
+                 on_crash=lambda: boundary.crashed(f"{label.upper()} CRASHED (a bug): see the "
+                                                   "traceback above."))
 
 
 @click.command()
@@ -79,9 +76,7 @@ def webhook(payload_file: str | None) -> None:
     try:  # before the lock: a flood of bad payloads must not keep sync out
         incident_id = incident_from_payload(payload_file or os.environ.get("TRIGGER_PAYLOAD"))
     except InputError as exc:
-        print(f"WEBHOOK FAILED: {exc}", flush=True)
-        print("RESULT outcome=refused error=InputError", flush=True)
-        sys.exit(exc.exit_code)
+        boundary.finish(boundary.refused(f"WEBHOOK FAILED: {exc}", exc))
     _run("webhook", lambda follower: follower.follow_one(incident_id), wait_seconds=30)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
@@ -49,5 +50,13 @@ def cli() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="chatops")
+    """Console-script entry point: click's usage errors end with a RESULT line too."""
+    from chatops.cli.boundary import EXIT_FAILED, Finished, finish, usage_error
+
+    try:
+        cli.main(prog_name="chatops", standalone_mode=False)
+    except click.ClickException as exc:
+        usage_error(exc)
+    except click.Abort:
+        print("Aborted.", file=sys.stderr)
+        finish(Finished("", "aborted", EXIT_FAILED))

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from datetime import UTC, timedelta
 
 import click
 
 from chatops import render
 from chatops.audit import AuditLog
-from chatops.cli import common
-from chatops.cli.output import chat_reply, crash_report
+from chatops.checks import validate_templates
+from chatops.cli import boundary, common
+from chatops.cli.boundary import Finished
 from chatops.config import Config, Environment
+from chatops.core.compose import coverage_text
 from chatops.core.coverage import covered_windows, describe_start, gaps, is_covered, next_start
 from chatops.core.model import OnCall
 from chatops.core.request import known_team
-from chatops.errors import ChatopsError
+from chatops.errors import ChatopsError, ConfigError
+from chatops.runner import unknown_policy
 
 
 def oncall_reply(config: Config, env: Environment, teams: list[str]) -> str:
@@ -24,15 +25,21 @@ def oncall_reply(config: Config, env: Environment, teams: list[str]) -> str:
     now = common.now()
     policies = [config.teams[t].escalation_policy_id for t in teams]
     found: dict[str, tuple[OnCall, ...]] = {}
+    unknown: set[str] = set()
     problem = "PAGERDUTY_API_TOKEN is not set"
     if env.pagerduty_api_token is not None:
         try:
-            found, problem = common.pagerduty(config, env).oncalls(policies), ""
+            pd = common.pagerduty(config, env)
+            found, problem = pd.oncalls(policies), ""
+            # An empty list may also mean a policy id PagerDuty does not know.
+            unknown = {p for p in policies if not found.get(p) and not pd.policy_exists(p)}
         except ChatopsError as exc:
             problem = str(exc)
     rows = [{"team": config.teams[key], "covered": is_covered(config.teams[key].coverage, now),
              "next": describe_start(next_start(config.teams[key].coverage, now), now),
-             "oncall": found.get(config.teams[key].escalation_policy_id, ())} for key in teams]
+             "oncall": found.get(config.teams[key].escalation_policy_id, ()),
+             "unknown_policy": unknown_policy(key, config.teams[key].escalation_policy_id)
+             if config.teams[key].escalation_policy_id in unknown else ""} for key in teams]
     return render.render("oncall_reply.txt.j2", {"rows": rows, "problem": problem, "now": now},
                          config.templates_dir)
 
@@ -41,24 +48,17 @@ def oncall_reply(config: Config, env: Environment, teams: list[str]) -> str:
 @click.argument("team", required=False)
 def oncall(team: str | None) -> None:
     """Who is on call now for TEAM (default: every team; in chat: from CHAT_INPUT)."""
-    chat = os.environ.get("CI_PIPELINE_SOURCE") == "chat"
-    code = 0
-    try:
+
+    def work() -> Finished:
         config, env = common.load()
         words = (team or env.ci.get("CHAT_INPUT", "")).split()
         teams = [known_team(words[0], list(config.teams))] if words else list(config.teams)
-        reply = oncall_reply(config, env, teams)
-        result = "RESULT outcome=ok"
-    except ChatopsError as exc:
-        reply = f"{exc.message}\n{exc.hint}".rstrip()
-        code, result = exc.exit_code, f"RESULT outcome=refused error={type(exc).__name__}"
-    except Exception:
-        print(crash_report(), file=sys.stderr, flush=True)
-        reply = "chatops CRASHED (a bug); check PagerDuty's on-call schedule directly."
-        code, result = 70, "RESULT outcome=crashed"
-    chat_reply(reply, chat=chat)
-    print(result, flush=True)
-    sys.exit(0 if chat else code)
+        return Finished(oncall_reply(config, env, teams), "ok")
+
+    boundary.run(work, reply=True,
+                 on_error=lambda exc: boundary.refused(f"{exc.message}\n{exc.hint}".rstrip(), exc),
+                 on_crash=lambda: boundary.crashed(
+                     "chatops CRASHED (a bug); check PagerDuty's on-call schedule directly."))
 
 
 @click.command()
@@ -67,21 +67,32 @@ def oncall(team: str | None) -> None:
 def check(days: int) -> None:
     """Validate the configuration; with a PagerDuty token, list coverage gaps (exit 1)."""
     audit = AuditLog("chatops-check")
-    try:
+
+    def work() -> Finished:
         config, env = common.load()
-        print(f"Configuration OK: {len(config.teams)} team(s), incident project "
-              f"{config.incident_project}.")
+        validate_templates(config)
+        lines = [f"Configuration OK: {len(config.teams)} team(s), incident project "
+                 f"{config.incident_project}; templates render."]
         if env.pagerduty_api_token is None:
-            print("PAGERDUTY_API_TOKEN is not set: schedules not compared with coverage.")
-            sys.exit(0)
+            lines.append("PAGERDUTY_API_TOKEN is not set: escalation policies and schedules "
+                         "not compared with coverage.")
+            return Finished("\n".join(lines), "ok", detail="schedules=not-checked")
+        print("\n".join(lines), flush=True)
+        pd = common.pagerduty(config, env)
+        unknown = [unknown_policy(key, team.escalation_policy_id) for key, team in
+                   config.teams.items() if not pd.policy_exists(team.escalation_policy_id)]
+        if unknown:
+            raise ConfigError("Unknown escalation policies:\n" +
+                              "\n".join(f"  - {u}" for u in unknown),
+                              "Schedules were not compared with coverage.")
         found = _gaps(config, env, days)
-    except ChatopsError as exc:
-        print(f"CHECK FAILED: {exc}", flush=True)
-        sys.exit(exc.exit_code)
-    for line in found:
-        print(line)
-    audit.record("check-coverage", f"{days} days", "gaps" if found else "ok", f"{len(found)}")
-    sys.exit(1 if found else 0)
+        audit.record("check-coverage", f"{days} days", "gaps" if found else "ok", f"{len(found)}")
+        if found:
+            return Finished("\n".join(found), "gaps", boundary.EXIT_FAILED, f"gaps={len(found)}")
+        return Finished("", "ok", detail="gaps=0")
+
+    boundary.run(work, on_error=lambda exc: boundary.refused(f"CHECK FAILED: {exc}", exc),
+                 on_crash=lambda: boundary.crashed("CHECK CRASHED (a bug): see the traceback."))
 
 
 def _gaps(config: Config, env: Environment, days: int) -> list[str]:
@@ -99,6 +110,5 @@ def _gaps(config: Config, env: Environment, days: int) -> list[str]:
                 start, end = start.astimezone(UTC), end.astimezone(UTC)
                 lines.append(f"GAP {team.display_name}: nobody on call at level 1 "
                              f"{start:%a %Y-%m-%d %H:%M} to {end:%a %Y-%m-%d %H:%M} UTC "
-                             f"(coverage {team.coverage.start}-{team.coverage.end} "
-                             f"{team.coverage.timezone})")
+                             f"(coverage {coverage_text(team)})")
     return lines

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass, replace
 
 import click
 
 from chatops.audit import AuditLog
-from chatops.cli import common
-from chatops.cli.output import chat_reply, crash_report
+from chatops.cli import boundary, common
+from chatops.cli.boundary import Finished
 from chatops.config import Config, Environment, config_path, load_config, require_env
 from chatops.core.compose import Requester
 from chatops.core.model import Outcome
 from chatops.core.ports import IssueTracker, Pager
 from chatops.core.refs import parse_ref
-from chatops.core.request import PageRequest, build_request, parse_chat_input, parse_severity
+from chatops.core.request import (
+    DRILL_MESSAGE,
+    PageRequest,
+    build_request,
+    parse_chat_input,
+    parse_severity,
+)
 from chatops.core.text import single_line
 from chatops.errors import ChatopsError, ConfigError
 from chatops.runner import PagePlan, PageRunner
@@ -54,9 +59,9 @@ def read_request(config: Config, env: Environment, words: tuple[str, ...],
     teams = list(config.teams)
     if words:
         request = build_request(words[0], " ".join(words[1:]), flags.incident, flags.severity,
-                                flags.dry_run, teams)
+                                flags.dry_run, teams, DRILL_MESSAGE if flags.drill else "")
     else:
-        request = parse_chat_input(env.ci.get("CHAT_INPUT", ""), teams)
+        request = parse_chat_input(env.ci.get("CHAT_INPUT", ""), teams, drill=flags.drill)
         request = replace(
             request, incident=parse_ref(flags.incident) if flags.incident else request.incident,
             severity=parse_severity(flags.severity) if flags.severity else request.severity)
@@ -66,13 +71,13 @@ def read_request(config: Config, env: Environment, words: tuple[str, ...],
 
 
 def _adapters(config: Config, env: Environment, team: str) -> tuple[IssueTracker, Pager, str]:
-    """Build the adapters after checking every credential the page needs, all at once."""
+    """Build the adapters; without a routing key nothing can page, so that is checked first."""
     routing_key = env.routing_key(config.teams[team])
-    require_env([("GITLAB_TOKEN", env.gitlab_token),
-                 (config.teams[team].routing_key_env, routing_key)])
+    require_env([(config.teams[team].routing_key_env, routing_key)])
     assert routing_key is not None
-    return (common.tracker(config, env), common.pagerduty(config, env, token_required=False),
-            routing_key)
+    # A missing GITLAB_TOKEN is treated like one GitLab refuses: the page still goes out.
+    tracker = common.tracker(config, env) if env.gitlab_token else common.NoTracker()
+    return tracker, common.pagerduty(config, env, token_required=False), routing_key
 
 
 def dry_run(plan: PagePlan) -> str:
@@ -103,21 +108,37 @@ def execute(words: tuple[str, ...], flags: Flags, env: Environment,
     return result.reply, result.flow.outcome
 
 
-def refusal(exc: ChatopsError) -> str:
-    """The reply when nothing was sent: what is wrong, and what to do now."""
+def page_sent(audit: AuditLog) -> bool:
+    """True once PagerDuty accepted the trigger in this job."""
+    return any(" action=trigger-page " in line and " outcome=ok" in line for line in audit.lines)
+
+
+def unfinished(what: str) -> str:
+    """The reply when the job stopped after the page went out: it is PAGED, say what is left."""
+    return ("PAGED, but chatops then stopped before it finished: the page went out (PagerDuty "
+            f"accepted it), so do NOT page again.\nWhat did not finish: {what}\nThe incident "
+            "issue may lack its labels or note; follow the page in PagerDuty and tell the "
+            "ChatOps maintainers.")
+
+
+def refusal(exc: ChatopsError, audit: AuditLog) -> Finished:
+    """The reply to a ChatopsError: nothing was sent (what to fix), or the page went out."""
+    if page_sent(audit):
+        return Finished(unfinished(exc.message), "paged", exc.exit_code,
+                        f"unfinished error={type(exc).__name__}")
     if isinstance(exc, ConfigError):
-        return (f"NOT PAGED: chatops is misconfigured. {exc.message}\n{exc.hint}\n"
+        text = (f"NOT PAGED: chatops is misconfigured. {exc.message}\n{exc.hint}\n"
                 "If this is urgent, page by hand in PagerDuty now (the team's service, "
                 "New Incident) and tell the ChatOps maintainers.")
-    return f"NOT PAGED: {exc.message}\n{exc.hint}".rstrip()
+    else:
+        text = f"NOT PAGED: {exc.message}\n{exc.hint}".rstrip()
+    return boundary.refused(text, exc)
 
 
 def crash_reply(audit: AuditLog) -> str:
     """The reply after an unexpected error: say whether the page had already gone out."""
-    sent = any(" action=trigger-page " in line and " outcome=ok" in line for line in audit.lines)
-    if sent:
-        return ("PAGED, but chatops then CRASHED (a bug) before it finished: the page went out; "
-                "the incident issue may lack its labels or note. Tell the ChatOps maintainers.")
+    if page_sent(audit):
+        return unfinished("chatops CRASHED (a bug; the job log has the details).")
     return ("NOT PAGED: chatops CRASHED (a bug) before the page went out. Page by hand in "
             "PagerDuty NOW (the team's service, New Incident), then tell the ChatOps maintainers.")
 
@@ -137,34 +158,27 @@ def page(words: tuple[str, ...], incident: str | None, severity: str | None, dri
 
 
 @click.command()
-@click.argument("team")
+@click.argument("team", required=False)
 @click.argument("message", nargs=-1)
 @click.option("--dry-run", "dry", is_flag=True, help="Show the issue and event; send nothing.")
-def drill(team: str, message: tuple[str, ...], dry: bool) -> None:
-    """Page TEAM for practice: a real page at low urgency, marked as a drill everywhere."""
-    text = " ".join(message) or "Practice page: please acknowledge in PagerDuty."
-    run_page((team, text), Flags(dry_run=dry, drill=True))
+def drill(team: str | None, message: tuple[str, ...], dry: bool) -> None:
+    """Page TEAM for practice (default: TEAM [MESSAGE] from CHAT_INPUT), marked as a drill."""
+    run_page((team, *message) if team else (), Flags(dry_run=dry, drill=True))
 
 
 def run_page(words: tuple[str, ...], flags: Flags) -> None:
     """Run a page job: reply (in the chat section from ChatOps), RESULT line, exit status."""
     env = Environment.read()
-    chat = env.ci.get("CI_PIPELINE_SOURCE") == "chat"
     audit = AuditLog("@" + env.ci.get("GITLAB_USER_LOGIN", "unknown"))
-    code = 0
-    try:
+
+    def work() -> Finished:
         reply, outcome = execute(words, flags, env, audit)
-        code = 1 if outcome.failed else 0
-        result = f"RESULT outcome={outcome.value}"
-    except ChatopsError as exc:
-        reply = refusal(exc)
-        code, result = exc.exit_code, f"RESULT outcome=refused error={type(exc).__name__}"
-    except Exception:
-        print(crash_report(), file=sys.stderr, flush=True)
-        reply = crash_reply(audit)
-        code, result = 70, "RESULT outcome=crashed"
-    chat_reply(reply, chat=chat)
-    print(result, flush=True)
-    # In a ChatOps job a failed job shows Slack only "Sorry, the build failed!", so the
-    # reply above carries the outcome and the job itself succeeds; RESULT is the truth.
-    sys.exit(0 if chat else code)
+        return Finished(reply, outcome.value,
+                        boundary.EXIT_FAILED if outcome.failed else boundary.EXIT_OK)
+
+    def crash() -> Finished:
+        if page_sent(audit):
+            return Finished(crash_reply(audit), "paged", boundary.EXIT_CRASH, "unfinished crashed")
+        return boundary.crashed(crash_reply(audit))
+
+    boundary.run(work, on_error=lambda exc: refusal(exc, audit), on_crash=crash, reply=True)

@@ -13,13 +13,13 @@ import click
 
 from chatops import render
 from chatops.audit import AuditLog
-from chatops.cli import common
-from chatops.cli.output import crash_report
+from chatops.cli import boundary, common
+from chatops.cli.boundary import Finished
 from chatops.config import Config
 from chatops.core.model import marker, read_markers
 from chatops.core.report import Period, build
 from chatops.core.request import known_team
-from chatops.errors import ChatopsError, ConfigError, InputError
+from chatops.errors import ConfigError, InputError
 from chatops.reporting import as_format, cost, gather, period, report_services
 
 MONTHS = {"1m": 1, "3m": 3, "6m": 6}
@@ -44,7 +44,8 @@ def _cost_line(spent: dict[str, Any]) -> str:
 def report(since: str | None, start: str | None, end: str | None, team: str | None,
            fmt: str, output: Path | None) -> None:
     """The pilot's figures: pages, time to acknowledge and resolve, coverage, load."""
-    try:
+
+    def work() -> Finished:
         config, env = common.load()
         when = period(since, start, end, common.now())
         teams = [known_team(team, list(config.teams))] if team else list(config.teams)
@@ -56,20 +57,20 @@ def report(since: str | None, start: str | None, end: str | None, team: str | No
                 "cost": cost(tracker, pd, started, time.monotonic())}
         print(_cost_line(data["cost"]), file=sys.stderr, flush=True)
         text = as_format(data, fmt, config)
-    except ChatopsError as exc:
-        print(f"REPORT FAILED: {exc}", file=sys.stderr, flush=True)
-        sys.exit(exc.exit_code)
-    except Exception:
-        print(crash_report(), file=sys.stderr, flush=True)
-        sys.exit(70)
-    try:
-        if output is not None:
-            output.write_text(text, encoding="utf-8")
-        else:
+        if output is None:
             sys.stdout.write(text)
-    except OSError as exc:
-        print(f"REPORT FAILED: cannot write {output}: {exc.strerror}", file=sys.stderr)
-        sys.exit(1)
+            return Finished("", "ok", detail=f"escalations={len(pages)}")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"Cannot write {output}: {exc.strerror}.",
+                             "Give --output a writable file path.") from exc
+        return Finished(f"Report written to {output}.", "ok", detail=f"escalations={len(pages)}")
+
+    # Without --output the report itself is standard output: the RESULT line goes to stderr.
+    boundary.run(work, result_to_stderr=output is None,
+                 on_error=lambda exc: boundary.refused(f"REPORT FAILED: {exc}", exc),
+                 on_crash=lambda: boundary.crashed("REPORT CRASHED (a bug): see the traceback."))
 
 
 def milestone_period(config: Config, milestone: str) -> Period:
@@ -92,7 +93,8 @@ def milestone_period(config: Config, milestone: str) -> Period:
 def feedback(milestone: str) -> None:
     """Open the feedback issue of a milestone once (a rerun finds the existing one)."""
     audit = AuditLog("chatops-feedback")
-    try:
+
+    def work() -> Finished:
         config, env = common.load()
         when = milestone_period(config, milestone)
         if common.now() < when.end:
@@ -107,8 +109,8 @@ def feedback(milestone: str) -> None:
                                           read_markers(i.description, "feedback"))]
         if existing:
             audit.record("open-feedback", existing[0].web_url, "exists")
-            print(f"Feedback issue for {milestone} already exists: {existing[0].web_url}")
-            return
+            return Finished(f"Feedback issue for {milestone} already exists: "
+                            f"{existing[0].web_url}", "exists")
         teams = list(config.teams)
         started = time.monotonic()
         pages, marks = gather(config, tracker, pd, when, teams, env.gitlab_url,
@@ -134,10 +136,8 @@ def feedback(milestone: str) -> None:
         issue = tracker.open_issue(project, title, body, ["chatops-feedback"], feedback_marker,
                                    issue_type="issue")
         audit.record("open-feedback", issue.web_url, "ok")
-        print(f"Opened the {milestone} feedback issue: {issue.web_url}")
-    except ChatopsError as exc:
-        print(f"FEEDBACK FAILED: {exc}", flush=True)
-        sys.exit(exc.exit_code)
-    except Exception:
-        print(crash_report(), file=sys.stderr, flush=True)
-        sys.exit(70)
+        return Finished(f"Opened the {milestone} feedback issue: {issue.web_url}", "ok")
+
+    boundary.run(work, on_error=lambda exc: boundary.refused(f"FEEDBACK FAILED: {exc}", exc),
+                 on_crash=lambda: boundary.crashed("FEEDBACK CRASHED (a bug): see the "
+                                                   "traceback."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +16,7 @@ from chatops.core.text import first_line, single_line
 SUMMARY_LIMIT = 1024
 TITLE_LIMIT = 120
 PD_SEVERITY = {1: "critical", 2: "error", 3: "warning", 4: "info"}
+WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,9 @@ def title(flow: PageFlow, team: Team) -> str:
 
 
 def response_text(team: Team) -> str:
-    """The expected response time, e.g. '15-30 minutes'."""
+    """The expected response time, e.g. '15-30 minutes' (or '30 minutes')."""
     low, high = team.response_minutes
-    return f"{low}-{high} minutes"
+    return f"{low} minutes" if low == high else f"{low}-{high} minutes"
 
 
 def common_context(flow: PageFlow, team_key: str, team: Team, who: Requester,
@@ -92,11 +94,33 @@ def common_context(flow: PageFlow, team_key: str, team: Team, who: Requester,
     }
 
 
+CONTEXT_KEYS = frozenset({
+    "team", "severity", "drill", "pd_severity", "message", "requester", "now",
+    "expected_response", "issue", "incident_ref", "dedup_key", "oncall", "oncall_known",
+    "oncall_problem", "gitlab_problem", "page_problem", "record_problems", "covered",
+    "next_coverage", "prior", "target_url", "pd_incident", "coverage_text", "policy_id",
+    "outcome",
+})  # the keys of common_context (a unit test keeps them equal)
+
+
 def coverage_text(team: Team) -> str:
-    """Coverage hours in a line, e.g. 'mon-fri 08:00-18:00 Europe/Amsterdam'."""
-    days = team.coverage.days
-    span = f"{days[0]}-{days[-1]}" if len(days) > 2 else ",".join(days)
-    return f"{span} {team.coverage.start}-{team.coverage.end} {team.coverage.timezone}"
+    """Coverage hours as configured, e.g. 'mon-fri 08:00-18:00 Europe/Amsterdam'."""
+    coverage = team.coverage
+    return f"{describe_days(coverage.days)} {coverage.start}-{coverage.end} {coverage.timezone}"
+
+
+def describe_days(days: Sequence[str]) -> str:
+    """Days in week order, runs of three or more shortened: 'mon-fri', 'mon, wed, fri'."""
+    order = [d for d in WEEK if d in days]
+    if not order:
+        return "no day"
+    runs: list[list[str]] = []
+    for day in order:
+        if runs and WEEK.index(day) == WEEK.index(runs[-1][-1]) + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 2 else ", ".join(run) for run in runs)
 
 
 def request_marker(key: str, team_key: str, dedup_key: str, by: str = "") -> str:

@@ -55,6 +55,9 @@ class Pager(Protocol):
                 until: datetime | None = None) -> dict[str, tuple[OnCall, ...]]:
         """On-call entries of several policies: now, or every shift over a range."""
 
+    def policy_exists(self, policy_id: str) -> bool:
+        """True when PagerDuty knows the escalation policy (on-call lists only filter by it)."""
+
     def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
         """Send a trigger event; return its dedup key."""
 

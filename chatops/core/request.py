@@ -11,6 +11,8 @@ from chatops.core.refs import IssueRef, parse_ref
 from chatops.errors import InputError
 
 MAX_MESSAGE_CHARS = 4000
+# A drill needs no message (README, "Drills": `/chatops run drill gitaly [message]`).
+DRILL_MESSAGE = "Practice page: please acknowledge in PagerDuty."
 DEFAULT_SEVERITY = 2
 _KNOWN = (r"(?:--incident(?:=|\s+)(?P<ref>\S+)|--severity(?:=|\s+)(?P<sev>\S+)"
           r"|(?P<dry>--dry-run)|(?P<drill>--drill)|(?P<queue>--when-covered))")
@@ -41,8 +43,8 @@ class PageRequest:
     when_covered: bool = False
 
 
-def parse_chat_input(text: str, teams: Sequence[str]) -> PageRequest:
-    """Split CHAT_INPUT into team, options and the verbatim message."""
+def parse_chat_input(text: str, teams: Sequence[str], drill: bool = False) -> PageRequest:
+    """Split CHAT_INPUT into team, options and the verbatim message (optional for a drill)."""
     stripped = require_text(text, "request").strip()
     if not stripped:
         raise InputError("No team given.", _usage(teams))
@@ -55,9 +57,10 @@ def parse_chat_input(text: str, teams: Sequence[str]) -> PageRequest:
     while (match := _TRAILING.search(rest)) is not None:
         _collect(match, options)
         rest = rest[: match.start()]
+    drill = drill or "drill" in options
     request = build_request(team, rest, options.get("ref"), options.get("sev"),
-                            "dry" in options, teams)
-    return replace(request, drill="drill" in options, when_covered="queue" in options)
+                            "dry" in options, teams, DRILL_MESSAGE if drill else "")
+    return replace(request, drill=drill, when_covered="queue" in options)
 
 
 _OPTIONS_HINT = ("Options are --incident REF, --severity 1-4, --drill, --when-covered and "
@@ -114,14 +117,14 @@ def _collect(match: re.Match[str], options: dict[str, str]) -> None:
 
 
 def build_request(team: str, message: str, ref: str | None, severity: str | int | None,
-                  dry_run: bool, teams: Sequence[str]) -> PageRequest:
+                  dry_run: bool, teams: Sequence[str], default_message: str = "") -> PageRequest:
     """Validate every part of a request; raise InputError naming what is wrong."""
     for part, what in ((team, "team name"), (message, "message"), (ref or "", "--incident"),
                        (str(severity or ""), "--severity")):
         require_text(part, what)
     team_key = known_team(team, teams)
     refuse_stray_options(message.strip())
-    text = _unquote(message.strip("\n\r\t "))
+    text = _unquote(message.strip("\n\r\t ")) or default_message
     if not text.strip():
         raise InputError(f"No message given for {team_key}: say what is wrong.",
                          f"Example: /chatops run page {team_key} praefect is failing over")
