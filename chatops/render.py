@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
+import jinja2.nodes
 
 from chatops.core.coverage import describe_delta
 from chatops.core.escape import md_link, md_text, md_url, mermaid_label
@@ -101,8 +102,11 @@ def static_problems(override_dir: Path | None, variables: dict[str, frozenset[st
     for name, known in sorted(variables.items()):
         assert env.loader is not None
         try:
-            source = env.loader.get_source(env, name)[0]
-            unknown = jinja2.meta.find_undeclared_variables(env.parse(source)) - known
+            tree = env.parse(env.loader.get_source(env, name)[0])
+            # Names the template sets itself ({% set %}, loops, macro arguments) are known.
+            own = {node.name for node in tree.find_all(jinja2.nodes.Name)
+                   if node.ctx in ("store", "param")}
+            unknown = jinja2.meta.find_undeclared_variables(tree) - known - own
         except jinja2.TemplateError as exc:
             problems.append(f"Template {name}: {exc}")
             continue

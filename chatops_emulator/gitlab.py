@@ -203,6 +203,15 @@ class GitLabApp:
         user = self.state.user_for_token(token)
         if user is None:
             raise _error(401, "401 Unauthorized")
+        if token in self.state.read_only_tokens and request.method.upper() not in ("GET",
+                                                                                   "HEAD"):
+            # rack-oauth2 Bearer::Forbidden(:insufficient_scope, DEFAULT_DESCRIPTION, scope)
+            # as raised by lib/api/api_guard.rb for Gitlab::Auth::InsufficientScopeError.
+            raise HaltError(json_response(403, {
+                "error": "insufficient_scope",
+                "error_description": "The request requires higher privileges than provided "
+                                     "by the access token.",
+                "scope": "api"}))
         return user
 
     @staticmethod

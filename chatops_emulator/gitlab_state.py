@@ -38,6 +38,10 @@ class GitLabState:
         self.members = Membership()
         self.users: dict[int, User] = {}
         self.tokens: dict[str, int] = {}
+        # Token scopes ("api" unless given): a read_api token may only GET/HEAD
+        # (gitlabhq lib/api/api.rb `allow_access_with_scope :read_api, if: request.get?
+        # || request.head?`); anything else is 403 insufficient_scope (lib/api/api_guard.rb).
+        self.read_only_tokens: set[str] = set()
         self.groups: dict[str, tuple[int, str]] = {}
         self.projects: dict[int, Project] = {}
         self._ids = {"issue": 90_001_000, "note": 500_000_000, "label": 3_000_000,
@@ -58,6 +62,12 @@ class GitLabState:
             if token:
                 self.tokens[token] = uid
             return user
+
+    def add_read_only_token(self, uid: int, token: str) -> None:
+        """Give a user a second token with scope read_api only."""
+        with self.lock:
+            self.tokens[token] = uid
+            self.read_only_tokens.add(token)
 
     def add_group(self, path: str, name: str) -> None:
         """Create a group (its path is mentionable as @path)."""

@@ -32,8 +32,8 @@ ONCE: dict[str, Any] = {"obey_rate_limit": False, "retry_transient_errors": Fals
                          "max_retries": 0}
 _HINTS = {
     401: "GITLAB_TOKEN is invalid or expired: renew the project/bot access token (scope api).",
-    403: "The token's user may not do this here: give the bot at least the Reporter role "
-         "on the project.",
+    403: "GITLAB_TOKEN lacks the rights for this: it needs scope api (not read_api) and at "
+         "least the Reporter role on the project.",
     404: "Project or issue not found, or the token cannot see it.",
     429: "GitLab is rate limiting us; wait a minute before retrying.",
 }

@@ -75,9 +75,9 @@ def _readable(response: httpx2.Response) -> str:
     message = str(error.get("message") or body.get("status") or "").strip()
     code = error.get("code")
     errors = error.get("errors") if isinstance(error.get("errors"), list) else []
-    text = message + (f" (code {code})" if code is not None else "")
-    if errors:
-        text += ": " + "; ".join(str(e) for e in errors)
+    # The errors say what is wrong; the message ("Event object is invalid") is generic then.
+    text = "; ".join(str(e) for e in errors) if errors else message
+    text += f" (code {code})" if code is not None else ""
     return text or response.text[:300]
 
 

@@ -46,9 +46,11 @@ class Job:
 
     @property
     def result(self) -> str:
-        """The RESULT line: the true outcome, also for failed pages."""
-        lines = [ln for ln in self.stdout.splitlines() if ln.startswith("RESULT ")]
-        assert len(lines) == 1, self.stdout
+        """The RESULT line: the true outcome, also for failed pages (on stderr when the
+        command's standard output is its product, as for `report`)."""
+        lines = [ln for ln in self.stdout.splitlines() if ln.startswith("RESULT ")] or [
+            ln for ln in self.stderr.splitlines() if ln.startswith("RESULT ")]
+        assert len(lines) == 1, self.stdout + self.stderr
         return lines[0]
 
 

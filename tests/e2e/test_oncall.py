@@ -14,7 +14,9 @@ def test_oncall_lists_every_team_in_one_request(harness: Harness) -> None:
     assert "- Gitaly: L1 Ada Lovelace until " in job.reply and "L2 Grace Hopper" in job.reply
     assert "- Database: nobody on call, although this is inside coverage hours" in job.reply
     assert "/devoncall" in job.reply
-    assert len(harness.sent("pd-rest")) == 1
+    # One request for all teams; an empty list is told apart from an unknown policy id.
+    assert [r.path for r in harness.sent("pd-rest")] == ["/oncalls",
+                                                         "/escalation_policies/PDBASE01"]
 
 
 def test_oncall_for_one_team_and_a_typo(harness: Harness) -> None:

@@ -125,10 +125,12 @@ def test_dry_run_sends_nothing_and_shows_issue_and_event(harness: Harness) -> No
     assert MESSAGE in job.stdout.split("--- incident issue description ---", 1)[1]
 
 
-def test_missing_credentials_are_named_together(harness: Harness) -> None:
+def test_missing_routing_key_sends_nothing(harness: Harness) -> None:
     job = harness.page(f"gitaly {MESSAGE}", GITLAB_TOKEN=None,
                        PAGERDUTY_ROUTING_KEY_GITALY=None)
-    assert "GITLAB_TOKEN, PAGERDUTY_ROUTING_KEY_GITALY" in job.reply
+    assert job.reply.startswith("NOT PAGED: chatops is misconfigured. Missing environment "
+                                "variables: PAGERDUTY_ROUTING_KEY_GITALY.")
+    assert job.result == "RESULT outcome=refused error=ConfigError"
     assert harness.emu.requests == []
 
 
