@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import product
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chatops import render
 from chatops.config import Config
@@ -15,6 +15,9 @@ from chatops.core.escalation import PageFlow
 from chatops.core.model import Issue, OnCall, Outcome, PagerDutyIncident, PageRecord
 from chatops.core.request import PageRequest, build_request
 from chatops.errors import ConfigError
+
+if TYPE_CHECKING:
+    from chatops.runner import PagePlan
 
 # The page flow's templates get compose.common_context plus these.
 _PAGE = frozenset({*compose.CONTEXT_KEYS, "incident_project", "gitlab_denied", "marker"})
@@ -79,8 +82,22 @@ def page_problems(config: Config, request: PageRequest, flow: PageFlow,
     return problems
 
 
+def plan_problems(plan: PagePlan) -> list[str]:
+    """What would fail in a page plan's templates, for any outcome."""
+    page = {name: names for name, names in VARIABLES.items() if name in PAGE_TEMPLATES}
+    return (render.static_problems(plan.config.templates_dir, page, all_templates=False)
+            or page_problems(plan.config, plan.request, plan.flow, plan.context))
+
+
+def require(problems: list[str], hint: str) -> None:
+    """Raise one ConfigError naming every template problem, if any."""
+    if problems:
+        raise ConfigError("Templates would fail:\n" + "\n".join(f"  - {p}" for p in problems),
+                          hint)
+
+
 def validate_templates(config: Config) -> None:
-    """Raise one ConfigError naming every template problem (for `chatops check`)."""
+    """Every template chatops uses, for every team (`chatops check`)."""
     from chatops.runner import PagePlan  # the page flow's own context builder
 
     problems = render.static_problems(config.templates_dir, VARIABLES)
@@ -89,8 +106,6 @@ def validate_templates(config: Config) -> None:
             request = build_request(team, "sample", None, None, False, list(config.teams))
             who = compose.Requester("sample", "U0", "C0", "", "https://gitlab.example")
             plan = PagePlan(config, request, who, lambda: _SAMPLE_AT, check_templates=False)
-            problems += [p for p in plan.template_problems() if p not in problems]
-    if problems:
-        raise ConfigError("Templates would fail:\n" + "\n".join(f"  - {p}" for p in problems),
-                          "Fix them (the shipped ones are in chatops/templates) or remove "
-                          "templates_dir; nothing was sent.")
+            problems += [p for p in plan_problems(plan) if p not in problems]
+    require(problems, "Fix them (the shipped ones are in chatops/templates) or remove "
+                      "templates_dir.")

@@ -58,12 +58,6 @@ from chatops.errors import (
 )
 
 
-def unknown_policy(team: str, policy: str) -> str:
-    """The problem text of an escalation_policy_id PagerDuty does not know."""
-    return (f"escalation policy {policy} of team {team} is unknown to PagerDuty (404): fix "
-            f"teams.{team}.escalation_policy_id in chatops.toml (the P... id in the policy's URL)")
-
-
 @dataclass(frozen=True)
 class PageResult:
     """The finished flow and the reply for the requester."""
@@ -96,20 +90,9 @@ class PagePlan:
                              new_dedup_key=new_key, oncall_readable=oncall_readable,
                              target_url=self.target.url(who.gitlab_url) if self.target else "",
                              covered=is_covered(self.team.coverage, clock()))
-        # A template that fails after the trigger would turn a sent page into a wrong
-        # reply: every template the flow could need must render before anything is sent.
-        problems = self.template_problems() if check_templates else []
-        if problems:
-            raise ConfigError("Templates would fail:\n" + "\n".join(f"  - {p}" for p in problems),
-                              "Fix them or remove templates_dir (`chatops check` shows this "
-                              "too); nothing was sent.")
-
-    def template_problems(self) -> list[str]:
-        """What would fail in the page flow's templates, for any outcome."""
-        page = {name: names for name, names in checks.VARIABLES.items()
-                if name in checks.PAGE_TEMPLATES}
-        return (render.static_problems(self.config.templates_dir, page, all_templates=False)
-                or checks.page_problems(self.config, self.request, self.flow, self.context))
+        if check_templates:  # a template failing after the trigger would make the reply lie
+            checks.require(checks.plan_problems(self), "Fix them or remove templates_dir "
+                           "(`chatops check` shows this too); nothing was sent.")
 
     def context(self, flow: PageFlow | None = None) -> dict[str, Any]:
         """Template variables for the current state of the flow (or of a sample flow)."""
@@ -198,21 +181,9 @@ class PageRunner:
         except ChatopsError as exc:
             self.audit.record("check-oncall", f"pagerduty:{policy}", "error", str(exc))
             return OnCallChecked(None, str(exc))
-        if not entries and not self._policy_known(policy):
-            problem = unknown_policy(self.request.team, policy)
-            self.audit.record("check-oncall", f"pagerduty:{policy}", "unknown-policy", problem)
-            return OnCallChecked(None, problem)
         names = ", ".join(f"L{o.level} {o.name}" for o in entries) or "nobody"
         self.audit.record("check-oncall", f"pagerduty:{policy}", "ok", names)
         return OnCallChecked(entries)
-
-    def _policy_known(self, policy: str) -> bool:
-        """Nobody on call, or a policy PagerDuty does not know? (an error: assume known)"""
-        try:
-            return self.pager.policy_exists(policy)
-        except ChatopsError as exc:
-            self.audit.record("check-policy", f"pagerduty:{policy}", "error", str(exc))
-            return True
 
     def _gitlab_problem(self, exc: ChatopsError) -> str:
         """The problem text; remembers when GitLab refused our token (fix it, not wait)."""
@@ -296,11 +267,7 @@ class PageRunner:
         try:
             key = self.pager.trigger(self.routing_key, self.plan.event())
         except RoutingKeyError as exc:
-            env, name = self.team.routing_key_env, self.team.display_name
-            problem = (f"Configuration error of team {self.request.team}: PagerDuty refused the "
-                       f"routing key in {env} ({exc.detail}). Set {env} to the Integration Key "
-                       f"of the Events API v2 integration on the {name} service (PagerDuty: "
-                       "Service → Integrations).")
+            problem = compose.routing_key_problem(self.request.team, self.team, exc.detail)
             self.audit.record("trigger-page", target, "FAILED", problem)
             return PageFailed(problem)
         except ChatopsError as exc:

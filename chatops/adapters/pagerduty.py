@@ -41,6 +41,12 @@ _HINTS = {
 }
 
 
+def unknown_policy_hint(policy_id: str) -> str:
+    """What to do about an escalation_policy_id PagerDuty does not know."""
+    return (f"Escalation policy {policy_id} is unknown to PagerDuty: fix escalation_policy_id "
+            "in chatops.toml (the P... id in the policy's URL).")
+
+
 def _one_attempt(client: pagerduty.ApiClient) -> None:
     """Make the vendor client try exactly once and stay quiet; we retry ourselves."""
     client.retry = {status: 1 for status in (429, 500, 502, 503, 504)}
@@ -178,8 +184,16 @@ class PagerDutyPager:
                     return items
 
     def oncall(self, policy_id: str) -> tuple[OnCall, ...]:
-        """Everyone on call now for the policy, lowest escalation level first."""
-        return self.oncalls([policy_id]).get(policy_id, ())
+        """Everyone on call now for the policy, lowest escalation level first.
+
+        An empty list may also mean a policy id PagerDuty does not know (/oncalls only
+        filters by it): that is checked, and reported as a configuration error.
+        """
+        found = self.oncalls([policy_id]).get(policy_id, ())
+        if not found and not self.policy_exists(policy_id):
+            raise PagerDutyError(f"GET /escalation_policies/{policy_id}", 404, "Not Found",
+                                 unknown_policy_hint(policy_id))
+        return found
 
     def oncalls(self, policy_ids: list[str], since: datetime | None = None,
                 until: datetime | None = None) -> dict[str, tuple[OnCall, ...]]:

@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 import click
 
 from chatops import render
+from chatops.adapters.pagerduty import unknown_policy_hint
 from chatops.audit import AuditLog
 from chatops.checks import validate_templates
 from chatops.cli import boundary, common
@@ -17,7 +18,6 @@ from chatops.core.coverage import covered_windows, describe_start, gaps, is_cove
 from chatops.core.model import OnCall
 from chatops.core.request import known_team
 from chatops.errors import ChatopsError, ConfigError
-from chatops.runner import unknown_policy
 
 
 def oncall_reply(config: Config, env: Environment, teams: list[str]) -> str:
@@ -38,7 +38,7 @@ def oncall_reply(config: Config, env: Environment, teams: list[str]) -> str:
     rows = [{"team": config.teams[key], "covered": is_covered(config.teams[key].coverage, now),
              "next": describe_start(next_start(config.teams[key].coverage, now), now),
              "oncall": found.get(config.teams[key].escalation_policy_id, ()),
-             "unknown_policy": unknown_policy(key, config.teams[key].escalation_policy_id)
+             "unknown_policy": unknown_policy_hint(config.teams[key].escalation_policy_id)
              if config.teams[key].escalation_policy_id in unknown else ""} for key in teams]
     return render.render("oncall_reply.txt.j2", {"rows": rows, "problem": problem, "now": now},
                          config.templates_dir)
@@ -79,10 +79,11 @@ def check(days: int) -> None:
             return Finished("\n".join(lines), "ok", detail="schedules=not-checked")
         print("\n".join(lines), flush=True)
         pd = common.pagerduty(config, env)
-        unknown = [unknown_policy(key, team.escalation_policy_id) for key, team in
-                   config.teams.items() if not pd.policy_exists(team.escalation_policy_id)]
+        unknown = [f"teams.{key}: {unknown_policy_hint(team.escalation_policy_id)}"
+                   for key, team in config.teams.items()
+                   if not pd.policy_exists(team.escalation_policy_id)]
         if unknown:
-            raise ConfigError("Unknown escalation policies:\n" +
+            raise ConfigError("Unknown escalation policies (PagerDuty answers 404):\n" +
                               "\n".join(f"  - {u}" for u in unknown),
                               "Schedules were not compared with coverage.")
         found = _gaps(config, env, days)

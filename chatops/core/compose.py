@@ -225,3 +225,11 @@ def pd_event(flow: PageFlow, team_key: str, team: Team, who: Requester,
     if issue is not None or who.job_url:
         event["client_url"] = issue.web_url if issue else who.job_url
     return event
+
+
+def routing_key_problem(team_key: str, team: Team, detail: str) -> str:
+    """The problem of a routing key the Events API refuses: the team's configuration."""
+    env = team.routing_key_env
+    return (f"Configuration error of team {team_key}: PagerDuty refused the routing key in "
+            f"{env} ({detail}). Set {env} to the Integration Key of the Events API v2 "
+            f"integration on the {team.display_name} service (PagerDuty: Service → Integrations).")

@@ -171,15 +171,17 @@ def test_unknown_escalation_policy_is_reported_as_unknown(harness: Harness) -> N
     job = harness.page(f"gitaly {MESSAGE}")
     # The routing key still reaches the service: the page goes out, the check is named.
     assert job.result == "RESULT outcome=paged", job.stdout
-    assert "escalation policy PUNKNOWN9 of team gitaly is unknown to PagerDuty (404)" \
-        in job.reply
+    assert "GET /escalation_policies/PUNKNOWN9 failed (HTTP 404)" in job.reply
+    assert "Escalation policy PUNKNOWN9 is unknown to PagerDuty: fix escalation_policy_id in " \
+        "chatops.toml" in job.reply
     assert "nobody" not in job.reply.lower()
     check = harness.run("check", CI_PIPELINE_SOURCE=None)
     assert check.returncode == 3
     assert "Unknown escalation policies" in check.stdout and "PUNKNOWN9" in check.stdout
     assert "GAP" not in check.stdout
     oncall = harness.run("oncall", chat_input="gitaly")
-    assert "PUNKNOWN9 of team gitaly is unknown to PagerDuty" in oncall.reply
+    assert "Gitaly: who is on call is unknown. Escalation policy PUNKNOWN9 is unknown to " \
+        "PagerDuty" in oncall.reply
     assert "nobody on call" not in oncall.reply
 
 
