@@ -260,7 +260,8 @@ def _problems(exc: ValidationError) -> str:
     lines = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        msg = ("unknown key" if err["type"] == "extra_forbidden"
+               else err["msg"].removeprefix("Value error, "))
         lines.append(f"  - {where}: {msg}")
     return "\n".join(lines)
 

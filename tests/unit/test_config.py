@@ -64,3 +64,42 @@ def test_environment_defaults_follow_the_contract() -> None:
     assert env.pagerduty_events_url == "https://events.pagerduty.com"
     assert Environment.read({}).gitlab_url == "https://gitlab.com"
     assert Environment.read({"REQUESTS_CA_BUNDLE": "/ca.pem"}).ca_bundle == "/ca.pem"
+
+
+@pytest.mark.parametrize(("setting", "said"), [
+    ("response_minutes = [30, 15]",
+     "response_minutes: [30, 15] must be [shortest, longest] minutes, e.g. [15, 30]"),
+    ("response_minutes = [0, 15]",
+     "response_minutes.0: Input should be greater than or equal to 1"),
+    ("response_minutes = [-5, 15]", "response_minutes.0"),
+    ("response_minutes = [15]", "response_minutes: List should have at least 2 items"),
+    ("response_minutes = [true, 30]", "response_minutes.0: Input should be a valid integer"),
+    ("ack_timeout_minutes = true", "ack_timeout_minutes: Input should be a valid integer"),
+    ("ack_timeout_minutes = 0", "ack_timeout_minutes: Input should be greater than or equal to 1"),
+    ("ack_timeout_minutes = 15.5", "ack_timeout_minutes: Input should be a valid integer"),
+])
+def test_team_numbers_are_validated_strictly(tmp_path: Path, setting: str, said: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, GOOD + setting + "\n"))
+    assert f"teams.gitaly.{said}" in err.value.message
+
+
+def test_booleans_and_numbers_elsewhere_are_not_mistaken(tmp_path: Path) -> None:
+    text = GOOD.replace('incident_project = "g/p"', 'incident_project = "g/p"\n'
+                        "launch_date = 20261201")
+    text += "[teams.gitaly.coverage]\nexclude_dates = [1]\n[http]\ntimeout_seconds = true\n"
+    text += "[sync]\nwindow_minutes = false\n"
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text))
+    for where in ("launch_date", "teams.gitaly.coverage.exclude_dates.0", "http.timeout_seconds",
+                  "sync.window_minutes"):
+        assert f"  - {where}: " in err.value.message
+
+
+def test_integers_for_seconds_and_dates_as_toml_dates_are_fine(tmp_path: Path) -> None:
+    text = GOOD + "response_minutes = [30, 30]\n[http]\ntimeout_seconds = 5\n"
+    text = text.replace('incident_project = "g/p"', 'incident_project = "g/p"\n'
+                        "launch_date = 2026-12-01")
+    config = load_config(write(tmp_path, text))
+    assert config.http.timeout_seconds == 5.0
+    assert config.teams["gitaly"].response_minutes == [30, 30]
