@@ -277,3 +277,20 @@ def test_scope_created_by_me_lists_only_the_token_users_issues(emu: Emulator) ->
     bad = requests.get(base, params={"scope": "everything"}, headers=headers,
                        verify=emu.ca_file, timeout=10)
     assert bad.status_code == 400
+
+
+def test_read_api_token_may_read_but_not_write(emu: Emulator) -> None:
+    emu.gitlab.add_read_only_token(100, "glpat-read-only-emu-0001")
+    with requests.Session() as session:
+        session.trust_env = False
+        session.verify = emu.ca_file
+        session.headers["PRIVATE-TOKEN"] = "glpat-read-only-emu-0001"
+        project = "gitlab-com%2Fgl-infra%2Fproduction"
+        read = session.get(f"{emu.gitlab_url}/api/v4/projects/{project}/issues", timeout=10)
+        assert read.status_code == 200
+        write = session.post(f"{emu.gitlab_url}/api/v4/projects/{project}/issues",
+                             data={"title": "x"}, timeout=10)
+        assert write.status_code == 403
+        assert write.json() == {"error": "insufficient_scope", "error_description":
+                                "The request requires higher privileges than provided by "
+                                "the access token.", "scope": "api"}

@@ -225,3 +225,15 @@ def test_rest_and_events_faults(emu: Emulator) -> None:
                         apply_first=True))
     assert _event(emu, _trigger(emu)).status_code == 503
     assert len(emu.pagerduty.incidents) == 1
+
+
+def test_unknown_policy_filters_oncalls_to_nothing_but_is_a_404_by_id(emu: Emulator) -> None:
+    listed = _rest(emu, "/oncalls", [("escalation_policy_ids[]", "PUNKNOWN9")])
+    assert listed.status_code == 200 and listed.json()["oncalls"] == []
+    missing = _rest(emu, "/escalation_policies/PUNKNOWN9")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == 2100
+    known = _rest(emu, "/escalation_policies/PGITALY1")
+    assert known.status_code == 200
+    policy = known.json()["escalation_policy"]
+    assert policy["id"] == "PGITALY1" and policy["type"] == "escalation_policy"
