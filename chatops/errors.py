@@ -82,7 +82,8 @@ class ServiceError(ChatopsError):
         self.retry_after = retry_after
         where = f"{self.service} {self.endpoint}"
         what = f"HTTP {status}" if status is not None else "no response"
-        super().__init__(f"{where} failed ({what}): {self.detail}", hint)
+        end = "" if self.detail.endswith((".", "!", "?")) else "."
+        super().__init__(f"{where} failed ({what}): {self.detail}{end}", hint)
         if self.denied:  # a wrong or too weak token is a configuration error, like a missing one
             self.exit_code = ConfigError.exit_code
 

@@ -243,3 +243,43 @@ def test_audit_lines_carry_no_raw_markers() -> None:
     (line,) = audit.lines
     assert line == ("AUDIT 2026-11-26T10:00:00.000Z actor=@a action=comment-issue "
                     "target=https://gl/x/-/issues/1 outcome=ok detail=log id=Q1 team=gitaly")
+
+
+# ---- the README quotes the real replies ---------------------------------------------------
+def _replies() -> list[str]:
+    """Every reply the page command can give, rendered for a Gitaly request."""
+    from dataclasses import replace
+
+    from chatops.core.model import Issue, OnCall, Outcome, PagerDutyIncident, PageRecord
+
+    base = plan()
+    issue = Issue("g/p", 1, "https://gl/g/p/-/issues/1", "t", "opened", ())
+    flow = replace(base.flow, issue=issue, oncall=(OnCall(1, "Ada Lovelace", None),),
+                   prior=PageRecord("gitaly", "k", "2026-11-26T14:30:00Z", ""),
+                   incident=PagerDutyIncident("P1", 1, "https://pd/1", "triggered"))
+    replies = []
+    for outcome in Outcome:
+        for drill in (False, True):
+            sample = replace(flow, outcome=outcome, request=replace(flow.request, drill=drill))
+            if outcome is Outcome.PAGED_WITHOUT_ISSUE:
+                sample = replace(sample, issue=None)
+            replies.append(render.render("reply.txt.j2", base.context(sample)))
+    audit = AuditLog("@a", io.StringIO())
+    replies.append(page_cli.refusal(InputError("Unknown team 'x'."), audit).text)
+    replies.append(page_cli.refusal(ConfigError("bad"), audit).text)
+    audit.record("trigger-page", "pagerduty:gitaly:k", "ok")
+    replies.append(page_cli.crash_reply(audit))
+    replies.append(page_cli.dry_run(base))
+    return replies
+
+
+def test_readme_outcome_table_quotes_the_real_first_words() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### What the requester sees", 1)[1].split("\n\n", 2)[1]
+    cells = [line.split("|")[2].strip() for line in table.splitlines()[2:]]
+    quoted = [cell.strip("`") for cell in cells if cell.startswith("`")]
+    assert len(quoted) >= 12
+    replies = _replies()
+    for words in quoted:
+        start = words.split("...")[0].rstrip()
+        assert any(reply.startswith(start) for reply in replies), words
