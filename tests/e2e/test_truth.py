@@ -201,7 +201,8 @@ def test_already_paged_reply_gives_the_time_in_the_human_format(harness: Harness
     again = harness.page(f"gitaly {MESSAGE}")
     assert again.result == "RESULT outcome=already-paged"
     assert re.search(rf"was paged for this at {UTC_MINUTE} and that escalation", again.reply)
-    assert "Fallback: Ask the Developer Oncall: /devoncall <incident>." in again.reply
+    # (Slack escaping of the reply turns <incident> into &lt;incident&gt;)
+    assert "Fallback: Ask the Developer Oncall: /devoncall &lt;incident&gt;." in again.reply
 
 
 def test_job_log_has_no_raw_markers(harness: Harness) -> None:
