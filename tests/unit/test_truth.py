@@ -283,3 +283,20 @@ def test_readme_outcome_table_quotes_the_real_first_words() -> None:
     for words in quoted:
         start = words.split("...")[0].rstrip()
         assert any(reply.startswith(start) for reply in replies), words
+
+
+def test_fallback_in_markdown_notes_survives_gitlab_html_sanitising() -> None:
+    from dataclasses import replace
+
+    team = CONFIG.teams["gitaly"].model_copy(update={"fallback": "Ask /devoncall <incident>"})
+    config = CONFIG.model_copy(update={"teams": {"gitaly": team}})
+    sample = plan(config)
+    sample.flow = replace(sample.flow, page_problem="down")
+    note = sample.render("note_page_failed.md.j2", marker="")
+    # <incident> would be dropped by GitLab as an unknown HTML tag; escaped it reads as typed.
+    assert "If PagerDuty itself is down: Ask \\/devoncall \\<incident\\>\\." in note
+    from chatops.core.model import Outcome
+
+    sample.flow = replace(sample.flow, outcome=Outcome.PAGE_FAILED)
+    reply = sample.render("reply.txt.j2")  # chat replies are escaped for Slack when sent
+    assert "If PagerDuty is down: Ask /devoncall <incident>." in reply
