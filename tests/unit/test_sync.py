@@ -57,7 +57,7 @@ def test_overdue_notice_once_when_not_acknowledged_in_time() -> None:
     (note,) = late.notes
     text = render(note.template, {**note.context, "marker": note.marker, "issue_ref": "g/p#7"})
     assert text.startswith("**Not acknowledged after 16 minutes**")
-    assert "Ada" in text and "Ask /devoncall" in text and "--incident g/p#7" in text
+    assert "Ada" in text and "Ask \\/devoncall" in text and "--incident g/p#7" in text
     done = posted_ids([text]) | {"log:R2"}
     assert plan_sync(issue("escalation::triggered"), done, tracked, TEAMS,
                      T0 + timedelta(minutes=30)).empty
