@@ -44,14 +44,14 @@ def _wait(state: tenacity.RetryCallState) -> float:
     return delay * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not crypto
 
 
-def _stop(budget: float, attempt_seconds: float) -> Callable[[tenacity.RetryCallState], bool]:
+def _stop(budget: float, attempt_seconds: float, elapsed: Callable[[], float]
+          ) -> Callable[[tenacity.RetryCallState], bool]:
     """Stop after MAX_ATTEMPTS or when the wait plus one more attempt would pass the budget."""
 
     def stop(state: tenacity.RetryCallState) -> bool:
         if state.attempt_number >= MAX_ATTEMPTS:
             return True
-        elapsed = state.seconds_since_start or 0.0
-        return elapsed + state.upcoming_sleep + attempt_seconds > budget
+        return elapsed() + state.upcoming_sleep + attempt_seconds > budget
 
     return stop
 
@@ -62,32 +62,53 @@ def call(
     recheck: Callable[[], T | None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     attempt_seconds: float = 0.0,
+    clock: Callable[[], float] = time.monotonic,
 ) -> T:
     """Run fn, retrying transient failures within budget seconds.
 
     attempt_seconds is how long one attempt may take (the request timeout): no
     attempt starts that could end after the budget.
 
-    When an attempt failed ambiguously (the server may have acted) and a recheck
-    is given, the recheck runs before the next attempt; a found result wins.
+    When an attempt failed ambiguously (the server may have acted) and a recheck is
+    given, the recheck runs at once (a read needs no back-off), budget permitting,
+    and again before any later attempt until it has answered: a found result wins,
+    and fn is never repeated while the first outcome is unknown. The back-off wait
+    only delays a repeat of fn, so it can no longer crowd out the recheck.
     """
-    last: list[ServiceError] = []
+    start = clock()
+    unsure = False
+
+    def settle() -> T | None:
+        nonlocal unsure
+        assert recheck is not None
+        found = recheck()  # a failure here leaves `unsure` set: the next attempt looks again
+        unsure = False
+        return found
 
     def attempt() -> T:
-        if recheck is not None and last and last[-1].ambiguous:
-            found = recheck()
+        nonlocal unsure
+        if unsure:
+            found = settle()
             if found is not None:
                 return found
         try:
             return fn()
         except ServiceError as exc:
-            last.append(exc)
+            if recheck is not None and exc.ambiguous:
+                unsure = True
+                if clock() - start + attempt_seconds <= budget:
+                    try:
+                        found = settle()
+                    except ServiceError:
+                        raise exc from None  # the create's failure is the one to report
+                    if found is not None:
+                        return found
             raise
 
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception(_retryable),
         wait=_wait,
-        stop=_stop(budget, attempt_seconds),
+        stop=_stop(budget, attempt_seconds, lambda: clock() - start),
         sleep=sleep,
         reraise=True,
     )
