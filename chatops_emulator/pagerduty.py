@@ -61,16 +61,20 @@ class PagerDutyRestApp:
 
     def fault_response(self, status: int, retry_after: int | None, body: Any,
                        request: Request) -> Response:
-        """429 with ratelimit-* headers, otherwise a generic PagerDuty error object."""
+        """429 as PagerDuty sends it (ratelimit-* headers, no Retry-After), else an error."""
+        # developer-docs docs/REST-API/04-Rate-Limits.md "Reaching the limit": status 429,
+        # ratelimit-limit: 960, ratelimit-remaining: 0, ratelimit-reset: <seconds until the
+        # limit resets>, body {"error": {"message": "Rate Limit Exceeded", "code": 2020}}.
+        # The fault's retry_after is the reset in seconds (20 when not given, as the doc's
+        # example). PagerDuty sends no Retry-After header.
         if status == 429:
+            reset = 20 if retry_after is None else retry_after
             response = json_response(429, error_body("Rate Limit Exceeded", 2020), [
                 ("ratelimit-limit", "960"), ("ratelimit-remaining", "0"),
-                ("ratelimit-reset", str(retry_after or 0))])
+                ("ratelimit-reset", str(reset))])
         else:
             response = json_response(status, error_body(
                 "An internal error has occurred. PagerDuty team has been notified.", 2000))
-        if retry_after is not None:
-            response.headers.append(("Retry-After", str(retry_after)))
         if body is not None:
             response.body = json_response(status, body).body
         return response

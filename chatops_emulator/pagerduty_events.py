@@ -132,16 +132,17 @@ class PagerDutyEventsApp:
 
     def fault_response(self, status: int, retry_after: int | None, body: Any,
                        request: Request) -> Response:
-        """429 "throttle event" or a generic error object."""
-        # The 429 body follows the legacy Events API's "throttle event" answer; the v2 docs
-        # only say "429 - Request Limit Exceeded" (05-Rate-Limits.md), so it is approximate.
+        """429 "throttle event" (no rate-limit headers) or a generic error object."""
+        # The Events API v2 docs give only the status, "429 - Request Limit Exceeded", and
+        # advise retrying ("3 times with each request being 30 seconds apart"); no
+        # Retry-After or ratelimit-* header is documented (developer-docs
+        # docs/events-API-v2/05-Rate-Limits.md), so none is sent: a fault's retry_after is
+        # ignored here. The body follows the legacy Events API's "throttle event" answer,
+        # so it is approximate.
         if status == 429:
             data: Any = {"status": "throttle event",
                          "message": "Requests for this service are arriving too quickly. "
                                     "Please retry later."}
         else:
             data = {"status": "error", "message": "Internal Server Error"}
-        response = json_response(status, data if body is None else body)
-        if retry_after is not None:
-            response.headers.append(("Retry-After", str(retry_after)))
-        return response
+        return json_response(status, data if body is None else body)

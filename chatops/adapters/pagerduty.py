@@ -56,12 +56,25 @@ def _one_attempt(client: pagerduty.ApiClient) -> None:
 
 
 def _retry_after(response: httpx2.Response | None) -> float | None:
-    """Seconds from a Retry-After header, if any."""
-    value = response.headers.get("retry-after") if response is not None else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
+    """Seconds to wait before retrying a 429: Retry-After, else PagerDuty's ratelimit-reset.
+
+    PagerDuty's REST API answers 429 with `ratelimit-limit`, `ratelimit-remaining` and
+    `ratelimit-reset` ("the number of seconds until the limit is reset"), not Retry-After
+    (PagerDuty/developer-docs docs/REST-API/04-Rate-Limits.md, "Rate limit headers" and
+    "Reaching the limit"; support.pagerduty.com/docs/rest-api-rate-limits). The Events
+    API documents only the status, "429 - Request Limit Exceeded"
+    (docs/events-API-v2/05-Rate-Limits.md): there the capped back-off applies.
+    """
+    if response is None:
         return None
+    for name in ("retry-after", *(("ratelimit-reset",) if response.status_code == 429 else ())):
+        value = response.headers.get(name)
+        try:
+            if value is not None and float(value) >= 0:
+                return float(value)
+        except ValueError:
+            continue
+    return None
 
 
 def _readable(response: httpx2.Response) -> str:
@@ -113,7 +126,11 @@ def _translate(endpoint: str, exc: Exception, secret: str) -> PagerDutyError:
                 "API Access Keys) and update the masked CI/CD variable.")
     elif status == 401:
         hint = f"{hint} (credential {mask(secret)})"
-    return PagerDutyError(endpoint, status, detail, hint, _retry_after(response))
+    wait = _retry_after(response)
+    if status == 429 and wait is not None:
+        hint = (f"PagerDuty is rate limiting this key; its limit resets in {wait:.0f} s "
+                "(ratelimit-reset): try again after that.")
+    return PagerDutyError(endpoint, status, detail, hint, wait)
 
 
 class PagerDutyPager:

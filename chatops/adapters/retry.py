@@ -1,4 +1,4 @@
-"""One retry policy for every remote call: bounded, Retry-After aware, create-safe.
+"""One retry policy for every remote call: bounded, Retry-After/ratelimit-reset aware, create-safe.
 
 Vendor guidance followed here:
 - PagerDuty Events API v2: 429 and 5xx are to be retried with back-off
@@ -6,7 +6,9 @@ Vendor guidance followed here:
   as quoted in PagerDuty/pdpyras#115; the `pagerduty` client's EventsApiV2Client
   retries 500/502/503/504 for the same reason). A trigger with the same dedup_key
   joins the open alert, so re-sending it cannot page twice.
-- PagerDuty REST API: 429 means wait and retry ("REST API Rate Limits").
+- PagerDuty REST API: a 429 carries `ratelimit-reset`, the seconds until the limit
+  resets (developer-docs docs/REST-API/04-Rate-Limits.md); the adapter passes it on
+  as retry_after, and a reset beyond the phase budget ends the retries at once.
 - GitLab: a 429 carries Retry-After / RateLimit-Reset; honour it (docs.gitlab.com
   "Rate limits on GitLab.com"; python-gitlab's own retry obeys the same header).
 A POST that may have been applied (timeout, 5xx) is never repeated blindly: the

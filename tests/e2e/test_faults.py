@@ -22,13 +22,36 @@ def test_pagerduty_5xx_then_success_is_retried_and_pages_once(harness: Harness) 
     assert len(harness.emu.pagerduty.incidents) == 1
 
 
-def test_rate_limit_honours_retry_after(harness: Harness) -> None:
+def test_events_rate_limit_is_retried_and_pages_once(harness: Harness) -> None:
+    # Events API 429 carries no header (docs/events-API-v2/05-Rate-Limits.md): back off.
     harness.emu.add_fault(Fault(service="pd-events", method="POST", path="/v2/enqueue",
-                                status=429, times=1, retry_after=2))
+                                status=429, times=1))
     job = harness.page(MESSAGE)
     assert job.result == "RESULT outcome=paged"
-    first, second = harness.sent("pd-events", "POST")
-    assert second.started - first.finished >= 1.9
+    assert len(harness.sent("pd-events", "POST")) == 2
+    assert len(harness.emu.pagerduty.incidents) == 1
+
+
+def test_rest_rate_limit_waits_for_ratelimit_reset(harness: Harness) -> None:
+    harness.page(MESSAGE)
+    (issue,) = harness.issues()
+    harness.emu.add_fault(Fault(service="pd-rest", method="PUT", path="/incidents/",
+                                status=429, times=1, retry_after=2))
+    job = harness.run("escalation", chat_input=f"resolve {issue['iid']} done",
+                      GITLAB_USER_EMAIL="ada@example.com")
+    assert job.reply.startswith("RESOLVED in PagerDuty: Gitaly"), job.stdout + job.stderr
+    first, second = harness.sent("pd-rest", "PUT")
+    assert second.started - first.finished >= 1.9  # ratelimit-reset: 2
+
+
+def test_rest_rate_limit_beyond_the_budget_is_not_waited_for(harness: Harness) -> None:
+    harness.emu.add_fault(Fault(service="pd-rest", method="GET", path="/oncalls", status=429,
+                                times=100, retry_after=60))
+    job = harness.page(MESSAGE)
+    assert job.result == "RESULT outcome=paged"
+    assert "could not be checked" in job.reply and "resets in 60 s" in job.reply
+    assert len(harness.sent("pd-rest", "GET")) >= 1
+    assert len([r for r in harness.sent("pd-rest", "GET") if r.path == "/oncalls"]) == 1
 
 
 def test_gitlab_down_still_pages_and_says_there_is_no_issue(harness: Harness) -> None:

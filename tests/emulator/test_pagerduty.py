@@ -220,7 +220,14 @@ def test_rest_and_events_faults(emu: Emulator) -> None:
     assert limited.status_code == 429
     assert limited.json() == {"error": {"message": "Rate Limit Exceeded", "code": 2020}}
     assert limited.headers["ratelimit-remaining"] == "0"
-    assert limited.headers["Retry-After"] == "2"
+    assert limited.headers["ratelimit-reset"] == "2"
+    assert limited.headers["ratelimit-limit"] == "960"
+    assert "Retry-After" not in limited.headers  # PagerDuty sends ratelimit-reset only
+    emu.add_fault(Fault(service="pd-events", method="POST", path="enqueue", status=429,
+                        retry_after=5))
+    throttled = _event(emu, _trigger(emu))
+    assert throttled.status_code == 429 and throttled.json()["status"] == "throttle event"
+    assert not {"retry-after", "ratelimit-reset"} & {h.lower() for h in throttled.headers}
     emu.add_fault(Fault(service="pd-events", method="POST", path="enqueue", status=503,
                         apply_first=True))
     assert _event(emu, _trigger(emu)).status_code == 503
