@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
+from functools import partial
 from typing import Any
 
 from chatops_emulator.core import Request, Response, json_response, pd_time, utcnow
@@ -233,9 +234,7 @@ class PagerDutyRestApp:
                         & set(query.arrays["user_ids"])):
                     continue
                 found.append(incident)
-            if query.single.get("sort_by", "").endswith(":desc"):
-                found.reverse()
-            return found
+            return _sorted(found, query)
 
     def _entries(self, entries: list[Any], query: Query) -> list[LogEntry]:
         if query.flag("is_overview"):
@@ -248,3 +247,36 @@ class PagerDutyRestApp:
                         ) -> Callable[[LogEntry], dict[str, Any]]:
         include = frozenset(query.arrays.get("include", []))
         return lambda entry: self.state.log_entry_json(entry, zone, include)
+
+
+# GET /incidents order. REST spec (paths./incidents.get sort_by): "the field you wish to
+# sort the results on (incident_number/created_at/resolved_at/urgency), as well as the
+# direction (asc/desc) ... A maximum of two fields ... Sort direction defaults to
+# ascending"; developer-docs docs/REST-API/08-Sorting.md: index endpoints have "a
+# consistent default sort". Without sort_by the list is oldest first (github/hubot-pager-me
+# #58, "Get the newest incidents rather than the oldest", switched to sort_by because the
+# default order returned the oldest): created_at, then incident_number, ascending.
+_SORTABLE = ("incident_number", "created_at", "resolved_at", "urgency")
+
+
+def _sorted(found: list[Any], query: Query) -> list[Any]:
+    """Incidents in PagerDuty's order: sort_by when given, else oldest first."""
+    raw = query.single.get("sort_by") or ",".join(query.arrays.get("sort_by", []))
+    fields = [part.strip() for part in raw.split(",") if part.strip()] or ["created_at"]
+    if len(fields) > 2:
+        raise bad("sort_by takes at most two fields.")
+    ordered = sorted(found, key=lambda i: i.number)
+    for spec in reversed(fields):  # stable sorts: the first field decides, the second breaks ties
+        name, _, direction = spec.partition(":")
+        if name not in _SORTABLE or direction not in ("", "asc", "desc"):
+            raise bad(f"Invalid sort_by value: {spec}")
+        ordered.sort(key=partial(_sort_key, name=name), reverse=direction == "desc")
+    return ordered
+
+
+def _sort_key(incident: Any, name: str) -> tuple[int, Any]:
+    """A comparable key for one sortable field (unset values first)."""
+    value = {"incident_number": incident.number, "created_at": incident.created_at,
+             "resolved_at": incident.resolved_at,
+             "urgency": incident.urgency}[name]
+    return (0, "") if value is None else (1, value)

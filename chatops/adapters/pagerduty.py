@@ -245,10 +245,20 @@ class PagerDutyPager:
                                self._http.lookup_budget_seconds)
 
     def incident(self, dedup_key: str, wait: bool = True) -> PagerDutyIncident | None:
-        """The incident of a dedup key; with wait, polled briefly (events are asynchronous)."""
+        """The CURRENT incident of a dedup key: the newest, open when one is open.
+
+        A trigger after a resolve opens a NEW incident with the same key (developer-docs
+        docs/events-API-v2/01-Overview.md, "dedup_key"), so a key can have several
+        incidents. GET /incidents lists oldest first unless told otherwise (REST spec
+        sort_by: "Sort direction defaults to ascending"; github/hubot-pager-me#58), so ask
+        for the newest first. With wait (just after a trigger), poll briefly for an open
+        one: events are processed asynchronously, and until the new incident exists the
+        newest may still be the resolved earlier one.
+        """
         client, token = self._rest("GET /incidents")
         # date_range=all: without it only recent incidents are searched (pdpyras#46).
-        params: dict[str, Any] = {"incident_key": dedup_key, "date_range": "all", "limit": 1}
+        params: dict[str, Any] = {"incident_key": dedup_key, "date_range": "all",
+                                  "sort_by": "created_at:desc", "limit": 1}
 
         def get() -> PagerDutyIncident | None:
             response = pagerduty.successful_response(client.get("/incidents", params=params))
@@ -259,14 +269,15 @@ class PagerDutyPager:
             return PagerDutyIncident(str(item["id"]), int(item["incident_number"]),
                                      str(item["html_url"]), str(item["status"]))
 
+        newest: PagerDutyIncident | None = None
         with client:
             for delay in _INCIDENT_POLL if wait else (0.0,):
                 self._sleep(delay)
-                incident = self._retry(lambda: self._call("GET /incidents", token, get),
-                                       self._http.lookup_budget_seconds)
-                if incident is not None:
-                    return incident
-        return None
+                newest = self._retry(lambda: self._call("GET /incidents", token, get),
+                                     self._http.lookup_budget_seconds)
+                if newest is not None and (not wait or newest.status != "resolved"):
+                    return newest
+        return newest
 
     def record_change(self, routing_key: str, event: dict[str, Any]) -> None:
         """Send a change event (Events API v2 /v2/change/enqueue): it pages nobody."""

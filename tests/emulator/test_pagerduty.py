@@ -244,3 +244,22 @@ def test_unknown_policy_filters_oncalls_to_nothing_but_is_a_404_by_id(emu: Emula
     assert known.status_code == 200
     policy = known.json()["escalation_policy"]
     assert policy["id"] == "PGITALY1" and policy["type"] == "escalation_policy"
+
+
+def test_incidents_of_a_key_are_listed_oldest_first_unless_sorted(emu: Emulator) -> None:
+    # A trigger after a resolve opens a new incident with the same key.
+    _event(emu, _trigger(emu, dedup_key="k1"))
+    _event(emu, {"routing_key": emu.env()["PAGERDUTY_ROUTING_KEY_GITALY"],
+                 "event_action": "resolve", "dedup_key": "k1"})
+    _event(emu, _trigger(emu, dedup_key="k1"))
+    query = {"incident_key": "k1", "date_range": "all"}
+    default = _rest(emu, "/incidents", query).json()["incidents"]
+    assert [i["status"] for i in default] == ["resolved", "triggered"]
+    newest = _rest(emu, "/incidents", {**query, "sort_by": "created_at:desc"}).json()
+    assert [i["status"] for i in newest["incidents"]] == ["triggered", "resolved"]
+    by_number = _rest(emu, "/incidents", {**query, "sort_by": "incident_number:desc"}).json()
+    assert by_number["incidents"][0]["incident_number"] > by_number["incidents"][1][
+        "incident_number"]
+    for wrong in ("title:asc", "created_at:down", "created_at,incident_number,urgency"):
+        refused = _rest(emu, "/incidents", {**query, "sort_by": wrong})
+        assert refused.status_code == 400, wrong
