@@ -73,6 +73,12 @@ def check(days: int) -> None:
         validate_templates(config)
         lines = [f"Configuration OK: {len(config.teams)} team(s), incident project "
                  f"{config.incident_project}; templates render."]
+        missing = missing_variables(config, env, in_ci="CI_PIPELINE_SOURCE" in env.ci)
+        if missing:
+            print("\n".join(lines), flush=True)
+            audit.record("check-variables", "environment", "missing", str(len(missing)))
+            raise ConfigError("Variables the jobs need are not set in this job:\n"
+                              + "\n".join(missing), PROTECTED_HINT)
         if env.pagerduty_api_token is None:
             lines.append("PAGERDUTY_API_TOKEN is not set: escalation policies and schedules "
                          "not compared with coverage.")
@@ -94,6 +100,33 @@ def check(days: int) -> None:
 
     boundary.run(work, on_error=lambda exc: boundary.refused(f"CHECK FAILED: {exc}", exc),
                  on_crash=lambda: boundary.crashed("CHECK CRASHED (a bug): see the traceback."))
+
+
+# GitLab passes protected CI/CD variables only to pipelines of protected branches and
+# tags (docs.gitlab.com/ci/variables, "Protect a CI/CD variable"): a merge request
+# pipeline from an unprotected branch runs without them, and must fail visibly.
+PROTECTED_HINT = (
+    "In a merge request pipeline "
+    "from an unprotected branch, GitLab withholds protected CI/CD variables: push the "
+    "change to a protected branch (for example a protected wildcard such as chatops/*) "
+    "and open the merge request from there. Otherwise add them under Settings > CI/CD > "
+    "Variables.")
+
+
+def missing_variables(config: Config, env: Environment, in_ci: bool) -> list[str]:
+    """A MISSING line per variable the jobs need but this environment lacks.
+
+    Routing keys always (without one a team cannot be paged); in a pipeline also the
+    tokens, because there the check stands for the deployed jobs.
+    """
+    lines = [f"MISSING {team.routing_key_env}: the Events API v2 routing key of "
+             f"{team.display_name} (teams.{name}.routing_key_env)"
+             for name, team in config.teams.items() if not env.routing_key(team)]
+    if in_ci and env.pagerduty_api_token is None:
+        lines.append("MISSING PAGERDUTY_API_TOKEN: the PagerDuty REST API key")
+    if in_ci and env.gitlab_token is None:
+        lines.append("MISSING GITLAB_TOKEN: the project or bot access token (scope api)")
+    return lines
 
 
 def _gaps(config: Config, env: Environment, days: int) -> list[str]:

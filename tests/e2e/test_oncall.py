@@ -60,3 +60,22 @@ def test_check_reports_config_errors_by_name(harness: Harness) -> None:
     harness.config.write_text(harness.config.read_text() + "\nbogus = 1\n")
     job = harness.run("check")
     assert job.returncode == 3 and "bogus: unknown key" in job.stdout
+
+
+def test_check_reports_missing_routing_keys_and_tokens_in_a_pipeline(harness: Harness) -> None:
+    # A merge request pipeline from an unprotected branch gets no protected variables.
+    job = harness.run("check", CI_PIPELINE_SOURCE="merge_request_event",
+                      PAGERDUTY_ROUTING_KEY_GITALY=None, PAGERDUTY_API_TOKEN=None)
+    assert job.returncode == 3, job.stdout
+    missing = [ln for ln in job.stdout.splitlines() if ln.startswith("MISSING ")]
+    assert [ln.split(":")[0] for ln in missing] == ["MISSING PAGERDUTY_ROUTING_KEY_GITALY",
+                                                    "MISSING PAGERDUTY_API_TOKEN"]
+    assert "protected" in job.stdout and "CHECK FAILED" in job.stdout
+
+
+def test_check_in_a_terminal_needs_the_routing_keys_but_not_the_api_token(
+        harness: Harness) -> None:
+    job = harness.run("check", CI_PIPELINE_SOURCE=None, PAGERDUTY_API_TOKEN=None)
+    assert job.returncode == 0 and "schedules not compared" in job.stdout, job.stdout
+    no_key = harness.run("check", CI_PIPELINE_SOURCE=None, PAGERDUTY_ROUTING_KEY_DATABASE=None)
+    assert no_key.returncode == 3 and "MISSING PAGERDUTY_ROUTING_KEY_DATABASE" in no_key.stdout
