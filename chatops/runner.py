@@ -57,6 +57,9 @@ from chatops.errors import (
     RoutingKeyError,
 )
 
+PLAIN_ISSUE = ("GitLab opened a plain issue, not an incident: the token's user needs at least "
+               "the Reporter role on the incident project to create incidents")
+
 
 @dataclass(frozen=True)
 class PageResult:
@@ -258,7 +261,13 @@ class PageRunner:
         except ChatopsError as exc:
             self.audit.record("open-issue", project, "error", str(exc))
             return IssueFailed(self._gitlab_problem(exc))
-        self.audit.record("open-issue", issue.web_url, "ok")
+        if issue.issue_type == "issue":
+            # GitLab ignores issue_type=incident without the right to create incidents
+            # (Reporter role) and opens a plain issue instead (gitlabhq
+            # app/services/issues/build_service.rb; app/policies/project_policy.rb).
+            self.audit.record("open-issue", issue.web_url, "plain-issue", PLAIN_ISSUE)
+        else:
+            self.audit.record("open-issue", issue.web_url, "ok")
         return IssueOpened(issue)
 
     def _trigger(self, action: Trigger) -> Event:

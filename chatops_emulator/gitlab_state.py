@@ -8,7 +8,7 @@ from typing import Any
 
 from chatops_emulator import gitlab_actions
 from chatops_emulator.core import utcnow
-from chatops_emulator.gitlab_members import Membership
+from chatops_emulator.gitlab_members import REPORTER, Membership
 from chatops_emulator.gitlab_model import (
     Issue,
     Label,
@@ -167,6 +167,14 @@ class GitLabState:
                           due_date=params.get("due_date"),
                           severity=params.get("severity") or "unknown")
             project.next_iid += 1
+            # Without the right to create incidents GitLab does not refuse: it ignores the
+            # type and creates a plain issue (app/services/issues/build_service.rb, spec
+            # "ignores the type and creates default issue"); create_incident needs the
+            # Reporter role (app/policies/project_policy.rb: `rule { can?(:reporter_access)
+            # & can?(:create_issue) }.enable :create_incident`).
+            if (issue.issue_type == "incident"
+                    and self.members.inherited(project.path, user.id) < REPORTER):
+                issue.issue_type = "issue"
             if issue.issue_type != "incident":
                 issue.severity = "unknown"  # severity only applies to incidents
             updates = self._param_updates(project, params)

@@ -313,7 +313,8 @@ def _issue(project: str, attrs: dict[str, Any]) -> Issue:
         return Issue(project=project, iid=int(attrs["iid"]), web_url=str(attrs["web_url"]),
                      title=str(attrs.get("title") or ""), state=str(attrs.get("state") or ""),
                      labels=tuple(attrs.get("labels") or ()),
-                     description=str(attrs.get("description") or ""))
+                     description=str(attrs.get("description") or ""),
+                     issue_type=str(attrs.get("issue_type") or ""))
     except (KeyError, TypeError, ValueError) as exc:
         raise GitLabError(f"/projects/{quote(project, safe='')}/issues", 200,
                           f"unexpected issue object: {exc}",

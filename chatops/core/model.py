@@ -49,6 +49,7 @@ class Issue:
     state: str
     labels: tuple[str, ...]
     description: str = ""
+    issue_type: str = ""  # "incident" or "issue" as GitLab answered; "" when unknown
 
     @property
     def ref(self) -> IssueRef:

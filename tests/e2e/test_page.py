@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from chatops.cli.demo import DEMO_PROJECT
+from chatops_emulator.seed import BOT_USER_ID
 from tests.e2e.conftest import Harness
 
 MESSAGE = "praefect is failing over on file-01"
@@ -153,3 +155,23 @@ def test_templates_dir_overrides_shipped_templates(harness: Harness) -> None:
     assert job.reply == "Custom reply: paged for Gitaly."
     (issue,) = harness.issues()
     assert "What the requester said" in issue["description"]  # not overridden: shipped one
+
+
+def test_plain_issue_instead_of_incident_is_reported(harness: Harness) -> None:
+    # Guest role: GitLab silently ignores issue_type=incident (needs Reporter).
+    harness.emu.gitlab.add_member(DEMO_PROJECT, BOT_USER_ID, 10)
+    job = harness.page("gitaly praefect is failing over on file-01")
+    assert job.result == "RESULT outcome=paged", job.stdout
+    (issue,) = harness.issues()
+    assert issue["issue_type"] == "issue"
+    assert "GitLab opened it as a plain issue, not an incident" in job.reply
+    assert "Reporter role on gitlab-com/gl-infra/production" in job.reply
+    assert any("action=open-issue" in ln and "outcome=plain-issue" in ln for ln in job.audit)
+
+
+def test_incident_issue_with_reporter_role_has_no_warning(harness: Harness) -> None:
+    harness.emu.gitlab.add_member(DEMO_PROJECT, BOT_USER_ID, 20)
+    job = harness.page("gitaly praefect is failing over on file-01")
+    (issue,) = harness.issues()
+    assert issue["issue_type"] == "incident"
+    assert "plain issue" not in job.reply

@@ -294,3 +294,13 @@ def test_read_api_token_may_read_but_not_write(emu: Emulator) -> None:
         assert write.json() == {"error": "insufficient_scope", "error_description":
                                 "The request requires higher privileges than provided by "
                                 "the access token.", "scope": "api"}
+
+
+def test_incident_type_needs_the_reporter_role(emu: Emulator, glapi: requests.Session) -> None:
+    emu.gitlab.add_member(PRODUCTION, 100, 10)  # the token's user (chatops-bot) is a Guest
+    plain = _issue(glapi, emu, title="x", issue_type="incident", severity="critical")
+    assert (plain["issue_type"], plain["type"], plain["severity"]) == ("issue", "ISSUE",
+                                                                      "UNKNOWN")
+    emu.gitlab.add_member(PRODUCTION, 100, 20)
+    incident = _issue(glapi, emu, title="y", issue_type="incident")
+    assert incident["issue_type"] == "incident"
