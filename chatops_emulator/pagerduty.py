@@ -24,6 +24,7 @@ from chatops_emulator.core import Request, Response, json_response, pd_time, utc
 from chatops_emulator.pagerduty_changes import list_change_events, one_change_event
 from chatops_emulator.pagerduty_model import Incident, LogEntry, OnCall, error_body, user_json
 from chatops_emulator.pagerduty_query import InvalidError, Query, bad, incident_window
+from chatops_emulator.pagerduty_services import policy_json, service_json
 from chatops_emulator.pagerduty_state import PagerDutyState
 from chatops_emulator.pagerduty_write import handle_write
 
@@ -93,6 +94,8 @@ class PagerDutyRestApp:
                                                     self.state.log_entries])
                 return self._page("log_entries", self._entries(entries, query), query,
                                   self._entry_renderer(query, zone))
+        if len(seg) == 2 and seg[0] == "services":
+            return json_response(200, {"service": service_json(self.state, seg[1])})
         if seg == ["users"]:
             return self._page("users", self._users(query), query)
         if seg == ["change_events"] or (len(seg) == 3 and seg[::2] == ["services",
@@ -124,13 +127,8 @@ class PagerDutyRestApp:
             # "Get an escalation policy"). GET /oncalls?escalation_policy_ids[]= only filters
             # (spec: "showing only on-calls for the specified escalation policy IDs"), so an
             # unknown id there is an empty list, not an error; this route tells them apart.
-            with self.state.lock:
-                if seg[1] not in self.state.policies:
-                    raise InvalidError(404, "Not Found", 2100, [])
-                policy = self.state.policy_ref(seg[1])
-            return json_response(200, {"escalation_policy": {
-                **policy, "type": "escalation_policy", "name": policy["summary"],
-                "escalation_rules": [], "services": [], "num_loops": 0, "teams": []}})
+            # The services that use the policy are listed (pagerduty_services.py).
+            return json_response(200, {"escalation_policy": policy_json(self.state, seg[1])})
         if len(seg) == 2 and seg[0] == "users" and seg[1] in self.state.users:
             return json_response(200, {"user": self.state.user_full(seg[1])})
         raise InvalidError(404, "Not Found", 2100, [])

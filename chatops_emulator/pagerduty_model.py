@@ -49,6 +49,10 @@ class Service:
     routing_key: str
     integration_id: str = ""
     teams: tuple[str, ...] = ()
+    # Service.incident_urgency_rule; the spec's defaults (IncidentUrgencyType: type
+    # "constant", urgency "high") unless a test or the seed sets another.
+    urgency_rule: dict[str, Any] = field(default_factory=lambda: {"type": "constant",
+                                                                  "urgency": "high"})
 
     def __post_init__(self) -> None:
         self.integration_id = self.integration_id or integration_id_for(self.id)
@@ -166,3 +170,18 @@ def error_body(message: str, code: int, errors: list[str] | None = None) -> dict
     if errors is not None and (errors or code < 2000):
         inner["errors"] = errors  # 1xxx incident errors carry "errors": [] (dropbox/pygerduty#64)
     return {"error": inner}
+
+
+# Service urgency rules (pagerduty_services.py has the sources): severity_based opens
+# critical/error alerts as high urgency, warning/info as low.
+_HIGH_SEVERITIES = ("critical", "error")
+
+
+def urgency_for(rule: dict[str, Any], severity: str) -> str:
+    """The urgency of a new incident on a service with this rule, for an alert severity."""
+    if rule.get("type") == "use_support_hours":
+        rule = rule.get("during_support_hours") or {}
+    urgency = str(rule.get("urgency") or "high")
+    if urgency == "severity_based":
+        return "high" if severity in _HIGH_SEVERITIES else "low"
+    return urgency

@@ -26,6 +26,7 @@ from chatops_emulator.pagerduty_model import (
     OnCall,
     PdUser,
     Service,
+    urgency_for,
 )
 
 OnCallSpec = tuple[Any, ...]
@@ -88,6 +89,11 @@ class PagerDutyState(PagerDutyHistory, PagerDutyChanges):
                                          tuple(team_ids))
             self.routing[routing_key] = sid
 
+    def set_urgency_rule(self, sid: str, rule: dict[str, Any]) -> None:
+        """Set a service's incident_urgency_rule (spec IncidentUrgencyRule)."""
+        with self.lock:
+            self.services[sid].urgency_rule = dict(rule)
+
     def set_oncalls(self, policy_id: str, entries: list[OnCallSpec]) -> None:
         """Replace a policy's on-calls: (level, user_id, name, start, end[, schedule_id])."""
         with self.lock:
@@ -138,6 +144,7 @@ class PagerDutyState(PagerDutyHistory, PagerDutyChanges):
         incident = Incident(self._id("Q", 14), number, str(payload.get("summary", "")),
                             service.id, service.policy_id, now, dedup, updated_at=now,
                             last_status_change_at=now)
+        incident.urgency = urgency_for(service.urgency_rule, str(payload.get("severity", "")))
         incident.alerts.append(Alert(dedup, body["routing_key"], incident.id, "triggered", now,
                                      copy.deepcopy(body)))
         self.incident_list.append(incident)

@@ -84,4 +84,8 @@ def seed_pagerduty(state: PagerDutyState) -> None:
     )
     state.add_service("PSVCGIT", "Gitaly", "PGITALY1", ROUTING_KEY_GITALY)
     state.add_service("PSVCDB", "Database", "PDBASE01", ROUTING_KEY_DATABASE)
+    # Both use "Dynamic notifications" (urgency by alert severity), as chatops' set-up asks,
+    # so drills (severity info) are low urgency; a new service's default is constant high.
+    for sid in ("PSVCGIT", "PSVCDB"):
+        state.set_urgency_rule(sid, {"type": "constant", "urgency": "severity_based"})
 

@@ -79,6 +79,33 @@ class PagerDutyDesk(PagerDutyReports):
             return self._retry(lambda: self._call(f"PUT {path}", token, put),
                                self._http.pagerduty_budget_seconds)
 
+    def policy_services(self, policy_id: str) -> list[tuple[str, str, Any]]:
+        """(id, name, incident_urgency_rule) of every service using an escalation policy."""
+        # REST spec: EscalationPolicy.services lists the services that use the policy
+        # (references); Service.incident_urgency_rule is on GET /services/{id}.
+        policy = self._get_one(f"/escalation_policies/{policy_id}", "escalation_policy")
+        found = []
+        for ref in policy.get("services") or []:
+            service = self._get_one(f"/services/{ref['id']}", "service")
+            found.append((str(service["id"]), str(service.get("name") or service["id"]),
+                          service.get("incident_urgency_rule")))
+        return found
+
+    def _get_one(self, path: str, key: str) -> dict[str, Any]:
+        """One wrapped object (GET path -> {key: {...}})."""
+        client, token = self._rest(f"GET {path}")
+
+        def get() -> dict[str, Any]:
+            body = pagerduty.successful_response(client.get(path)).json()
+            if not isinstance(body.get(key), dict):
+                raise ValueError(f"no {key!r} object")
+            found: dict[str, Any] = body[key]
+            return found
+
+        with client:
+            return self._retry(lambda: self._call(f"GET {path}", token, get),
+                               self._http.lookup_budget_seconds)
+
     def known_user(self, email: str) -> bool:
         """True when PagerDuty has a user with exactly this email."""
         users = self._list("/users", "users", {"query": email},

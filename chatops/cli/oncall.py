@@ -13,6 +13,7 @@ from chatops.checks import validate_templates
 from chatops.cli import boundary, common
 from chatops.cli.boundary import Finished
 from chatops.config import Config, Environment
+from chatops.core import urgency
 from chatops.core.compose import coverage_text
 from chatops.core.coverage import covered_windows, describe_start, gaps, is_covered, next_start
 from chatops.core.model import OnCall
@@ -93,10 +94,14 @@ def check(days: int) -> None:
                               "\n".join(f"  - {u}" for u in unknown),
                               "Schedules were not compared with coverage.")
         found = _gaps(config, env, days)
+        rules, loud = _drill_urgency(config, env)
         audit.record("check-coverage", f"{days} days", "gaps" if found else "ok", f"{len(found)}")
-        if found:
-            return Finished("\n".join(found), "gaps", boundary.EXIT_FAILED, f"gaps={len(found)}")
-        return Finished("", "ok", detail="gaps=0")
+        audit.record("check-drill-urgency", "services", "loud" if loud else "ok", f"{len(loud)}")
+        text = "\n".join([*rules, *found, *loud])
+        if found or loud:
+            return Finished(text, "gaps" if found else "loud-drills", boundary.EXIT_FAILED,
+                            f"gaps={len(found)} loud_drills={len(loud)}")
+        return Finished(text, "ok", detail="gaps=0 loud_drills=0")
 
     boundary.run(work, on_error=lambda exc: boundary.refused(f"CHECK FAILED: {exc}", exc),
                  on_crash=lambda: boundary.crashed("CHECK CRASHED (a bug): see the traceback."))
@@ -127,6 +132,20 @@ def missing_variables(config: Config, env: Environment, in_ci: bool) -> list[str
     if in_ci and env.gitlab_token is None:
         lines.append("MISSING GITLAB_TOKEN: the project or bot access token (scope api)")
     return lines
+
+
+def _drill_urgency(config: Config, env: Environment) -> tuple[list[str], list[str]]:
+    """Each team service's urgency rule, and a DRILL line where drills would not be low."""
+    desk = common.pagerduty(config, env)
+    rules, loud = [], []
+    for team in config.teams.values():
+        for sid, name, rule in desk.policy_services(team.escalation_policy_id):
+            rules.append(f"URGENCY {team.display_name}: service {name} ({sid}): "
+                         f"{urgency.describe(rule)}")
+            problem = urgency.drill_problem(rule)
+            if problem:
+                loud.append(f"DRILL {team.display_name}: service {name} ({sid}): {problem}")
+    return rules, loud
 
 
 def _gaps(config: Config, env: Environment, days: int) -> list[str]:

@@ -101,6 +101,9 @@ class IncidentDesk(Protocol):
     def known_user(self, email: str) -> bool:
         """Does PagerDuty know a user with this email?"""
 
+    def policy_services(self, policy_id: str) -> list[tuple[str, str, Any]]:
+        """(id, name, incident urgency rule) of each service using an escalation policy."""
+
 
 class PagerDutyPorts(Pager, IncidentDesk, Protocol):
     """Both PagerDuty ports, as one adapter provides them."""

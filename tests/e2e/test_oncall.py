@@ -79,3 +79,31 @@ def test_check_in_a_terminal_needs_the_routing_keys_but_not_the_api_token(
     assert job.returncode == 0 and "schedules not compared" in job.stdout, job.stdout
     no_key = harness.run("check", CI_PIPELINE_SOURCE=None, PAGERDUTY_ROUTING_KEY_DATABASE=None)
     assert no_key.returncode == 3 and "MISSING PAGERDUTY_ROUTING_KEY_DATABASE" in no_key.stdout
+
+
+def test_check_reports_each_service_urgency_rule_and_loud_drills(harness: Harness) -> None:
+    for policy in ("PGITALY1", "PDBASE01"):
+        harness.emu.pagerduty.set_oncalls(policy, [(1, "PUSRADA", "Ada Lovelace", None, None)])
+    harness.emu.pagerduty.set_urgency_rule("PSVCDB", {"type": "constant", "urgency": "high"})
+    job = harness.run("check", "--days", "2")
+    assert "URGENCY Gitaly: service Gitaly (PSVCGIT): constant severity_based" in job.stdout
+    assert "URGENCY Database: service Database (PSVCDB): constant high" in job.stdout
+    drills = [ln for ln in job.stdout.splitlines() if ln.startswith("DRILL ")]
+    assert len(drills) == 1 and drills[0].startswith("DRILL Database: service Database")
+    assert "HIGH urgency" in drills[0] and job.returncode == 1
+    harness.emu.pagerduty.set_urgency_rule("PSVCDB", {
+        "type": "use_support_hours",
+        "during_support_hours": {"type": "constant", "urgency": "severity_based"},
+        "outside_support_hours": {"type": "constant", "urgency": "low"}})
+    fixed = harness.run("check", "--days", "2")
+    assert fixed.returncode == 0 and "DRILL " not in fixed.stdout, fixed.stdout
+
+
+def test_drill_is_low_urgency_only_on_a_severity_based_service(harness: Harness) -> None:
+    harness.emu.pagerduty.set_oncalls("PDBASE01", [(1, "PUSRADA", "Ada Lovelace", None, None)])
+    harness.emu.pagerduty.set_urgency_rule("PSVCDB", {"type": "constant", "urgency": "high"})
+    harness.run("drill", "gitaly", CI_PIPELINE_SOURCE=None)
+    harness.run("drill", "database", CI_PIPELINE_SOURCE=None)
+    harness.page("gitaly a real page")
+    urgencies = [(i["service"]["id"], i["urgency"]) for i in harness.emu.pagerduty.incidents]
+    assert urgencies == [("PSVCGIT", "low"), ("PSVCDB", "high"), ("PSVCGIT", "high")]

@@ -263,3 +263,20 @@ def test_incidents_of_a_key_are_listed_oldest_first_unless_sorted(emu: Emulator)
     for wrong in ("title:asc", "created_at:down", "created_at,incident_number,urgency"):
         refused = _rest(emu, "/incidents", {**query, "sort_by": wrong})
         assert refused.status_code == 400, wrong
+
+
+def test_policy_services_and_urgency_rules(emu: Emulator) -> None:
+    policy = _rest(emu, "/escalation_policies/PGITALY1").json()["escalation_policy"]
+    assert [s["id"] for s in policy["services"]] == ["PSVCGIT"]
+    assert policy["services"][0]["type"] == "service_reference"
+    service = _rest(emu, "/services/PSVCGIT").json()["service"]
+    assert service["incident_urgency_rule"] == {"type": "constant", "urgency": "severity_based"}
+    assert service["escalation_policy"]["id"] == "PGITALY1"
+    assert _rest(emu, "/services/PNOPE").status_code == 404
+    assert _rest(emu, "/escalation_policies/PNOPE").json()["error"]["code"] == 2100
+    # severity_based: info and warning alerts are low urgency, error and critical high
+    for severity in ("info", "warning", "error", "critical"):
+        body = _trigger(emu, dedup_key=severity)
+        body["payload"]["severity"] = severity
+        _event(emu, body)
+    assert [i["urgency"] for i in emu.pagerduty.incidents] == ["low", "low", "high", "high"]

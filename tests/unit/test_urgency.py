@@ -1,0 +1,48 @@
+"""Service urgency rules and the drill promise (drills are low urgency)."""
+
+import pytest
+
+from chatops.core.urgency import describe, drill_problem
+
+SEVERITY = {"type": "constant", "urgency": "severity_based"}
+
+
+@pytest.mark.parametrize("rule", [
+    SEVERITY,
+    {"type": "constant", "urgency": "low"},
+    {"urgency": "severity_based"},  # type defaults to constant
+    {"type": "use_support_hours", "during_support_hours": SEVERITY,
+     "outside_support_hours": {"type": "constant", "urgency": "low"}},
+])
+def test_rules_that_keep_drills_low(rule: object) -> None:
+    assert drill_problem(rule) is None
+
+
+def test_constant_high_pages_drills_loudly() -> None:
+    problem = drill_problem({"type": "constant", "urgency": "high"})
+    assert problem is not None and "HIGH urgency" in problem
+
+
+def test_support_hours_name_the_loud_part() -> None:
+    rule = {"type": "use_support_hours", "during_support_hours": SEVERITY,
+            "outside_support_hours": {"type": "constant", "urgency": "high"}}
+    problem = drill_problem(rule)
+    assert problem is not None and "outside support hours" in problem
+    assert "during" not in problem
+    both = drill_problem({"type": "use_support_hours"})
+    assert both is not None and "during and outside" in both
+
+
+@pytest.mark.parametrize("rule", [None, "high", {"type": "constant", "urgency": "medium"},
+                                  {"type": "weird", "urgency": "low"}])
+def test_unreadable_rules_are_reported(rule: object) -> None:
+    problem = drill_problem(rule)
+    assert problem is not None and "not readable" in problem
+
+
+def test_describe() -> None:
+    assert describe(SEVERITY) == "constant severity_based"
+    assert describe({"type": "use_support_hours", "during_support_hours": SEVERITY,
+                     "outside_support_hours": {"urgency": "low"}}) == \
+        "support hours: severity_based during, low outside"
+    assert describe(None) == "unknown"
