@@ -25,7 +25,7 @@ def mark_paged(harness: Harness, key: str = GITALY_42, iid: int = 42) -> None:
                                              at="2026-01-01T00:00:00Z", job="-")
     response = requests.post(
         f"{harness.emu.gitlab_url}/api/v4/projects/gitlab-org%2Fgitaly/issues/{iid}/notes",
-        headers={"PRIVATE-TOKEN": harness.emu.env()["GITLAB_TOKEN"]}, data={"body": body},
+        headers={"PRIVATE-TOKEN": harness.emu.env()["GITLAB_TOKEN"]}, json={"body": body},
         verify=harness.emu.ca_file, timeout=10)
     assert response.status_code == 201, response.text
 
