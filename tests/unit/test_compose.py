@@ -1,0 +1,323 @@
+"""What a page says, pinned exactly: titles, markers, PagerDuty events, template contexts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from chatops.config import Coverage, Team
+from chatops.core.compose import (
+    PD_SEVERITY,
+    Requester,
+    common_context,
+    coverage_text,
+    page_marker,
+    pd_event,
+    queued_event,
+    refusal_event,
+    request_marker,
+    request_marker_prefix,
+    response_text,
+    search_token,
+    title,
+)
+from chatops.core.escalation import PageFlow
+from chatops.core.model import Issue, OnCall, Outcome, PagerDutyIncident, PageRecord
+from chatops.core.refs import IssueRef
+from chatops.core.request import PageRequest
+from chatops.core.text import ZWSP
+
+NOW = datetime(2026, 11, 26, 14, 30, 5, tzinfo=UTC)  # a Thursday
+CET = timezone(timedelta(hours=1))
+ISSUE = Issue("g/p", 7, "https://gl/g/p/-/issues/7", "Gitaly escalation (S2): down", "opened",
+              ("escalation::triggered",))
+WHO = Requester("alice", "U123", "C456", "https://gl/g/p/-/jobs/9", "https://gl")
+NOBODY = Requester("", "", "", "", "https://gl")
+
+
+def team(**changes: object) -> Team:
+    """A fully specified team; changes override single fields."""
+    fields: dict[str, object] = {
+        "display_name": "Gitaly", "routing_key_env": "PD_GITALY",
+        "escalation_policy_id": "PABC123", "labels": ["group::gitaly"],
+        "ack_timeout_minutes": 20, "response_minutes": [10, 25],
+        "fallback": "ask the Developer Oncall",
+        "coverage": Coverage(timezone="Europe/Amsterdam", start="08:00", end="18:00",
+                             exclude_dates=[date(2026, 12, 25)]),
+    }
+    fields.update(changes)
+    return Team.model_validate(fields)
+
+
+def flow(message: str = "praefect is failing over", severity: int = 2, drill: bool = False,
+         incident: IssueRef | None = None, **changes: object) -> PageFlow:
+    """A page flow for gitaly; changes override state fields."""
+    request = PageRequest("gitaly", message, incident, severity, False, drill)
+    base = PageFlow(request, ("group::gitaly",), "chatops/g/p/gitaly/abc")
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+# ---- small pieces -------------------------------------------------------------
+def test_requester_mention_is_the_login_or_a_plain_description() -> None:
+    assert WHO.mention == "@alice"
+    assert NOBODY.mention == "an unknown user"
+
+
+def test_search_token_and_request_marker_are_exact() -> None:
+    assert search_token("0b8a606b476dbe4e") == "chatops-request-0b8a606b476dbe4e"
+    assert request_marker("k1", "gitaly", "chatops/g/p/gitaly/k1") == (
+        "<!-- chatops:v1 request id=chatops-request-k1 team=gitaly "
+        "dedup_key=chatops/g/p/gitaly/k1 by=- -->")
+    assert request_marker("k1", "gitaly", "d", by="alice") == (
+        "<!-- chatops:v1 request id=chatops-request-k1 team=gitaly dedup_key=d by=alice -->")
+
+
+def test_request_marker_prefix_is_the_start_of_the_marker_line() -> None:
+    prefix = request_marker_prefix("k1")
+    assert prefix == "<!-- chatops:v1 request id=chatops-request-k1 "
+    assert request_marker("k1", "gitaly", "d").startswith(prefix)
+    assert not request_marker("k10", "gitaly", "d").startswith(prefix)
+
+
+def test_page_marker_fields_in_order_with_utc_time_and_job() -> None:
+    local = datetime(2026, 11, 26, 15, 30, 5, tzinfo=CET)
+    assert page_marker("paged", "gitaly", "k", local, "https://gl/job/1") == (
+        "<!-- chatops:v1 paged team=gitaly dedup_key=k at=2026-11-26T14:30:05Z "
+        "job=https://gl/job/1 -->")
+    assert page_marker("queued", "db", "k2", NOW, "", request="r1") == (
+        "<!-- chatops:v1 queued request=r1 team=db dedup_key=k2 at=2026-11-26T14:30:05Z "
+        "job=- -->")
+
+
+def test_response_text_is_the_configured_range() -> None:
+    assert response_text(team()) == "10-25 minutes"
+
+
+@pytest.mark.parametrize(("days", "span"), [
+    (["mon", "tue", "wed", "thu", "fri"], "mon-fri"),
+    (["mon", "tue", "wed"], "mon-wed"),
+    (["sat", "sun"], "sat,sun"),
+    (["wed"], "wed"),
+])
+def test_coverage_text_ranges_three_or_more_days(days: list[str], span: str) -> None:
+    coverage = Coverage.model_validate({"timezone": "Europe/Amsterdam", "days": days,
+                                        "start": "08:00", "end": "18:00"})
+    assert coverage_text(team(coverage=coverage)) == f"{span} 08:00-18:00 Europe/Amsterdam"
+
+
+# ---- title --------------------------------------------------------------------
+def test_title_names_team_severity_and_first_line() -> None:
+    assert title(flow("\n  praefect down\nsecond line", severity=1), team()) == (
+        "Gitaly escalation (S1): praefect down")
+
+
+def test_drill_title_is_marked() -> None:
+    assert title(flow("practice", severity=3, drill=True), team()) == (
+        "[DRILL] Gitaly escalation (S3): practice")
+
+
+def test_title_shortens_the_message_to_120_characters() -> None:
+    made = title(flow("x" * 300), team())
+    assert made == "Gitaly escalation (S2): " + "x" * 119 + "…"
+    assert title(flow("y" * 120), team()) == "Gitaly escalation (S2): " + "y" * 120
+
+
+def test_title_defuses_mentions() -> None:
+    assert title(flow("@all look"), team()) == f"Gitaly escalation (S2): @{ZWSP}all look"
+
+
+# ---- the PagerDuty trigger ----------------------------------------------------
+def test_pd_event_for_a_page_with_an_issue() -> None:
+    event = pd_event(flow(issue=ISSUE, dedup_key="chatops/g/p#7/gitaly"), "gitaly", team(), WHO,
+                     datetime(2026, 11, 26, 15, 30, 5, tzinfo=CET))
+    assert event == {
+        "event_action": "trigger",
+        "dedup_key": "chatops/g/p#7/gitaly",
+        "payload": {
+            "summary": "[Gitaly] S2: praefect is failing over (paged by alice via ChatOps)",
+            "source": "chatops (https://gl)",
+            "severity": "error",
+            "timestamp": "2026-11-26T14:30:05+00:00",
+            "component": "gitaly",
+            "group": "gitaly",
+            "class": "escalation",
+            "custom_details": {
+                "message": "praefect is failing over",
+                "team": "gitaly",
+                "requested_by": "@alice",
+                "slack_user_id": "U123",
+                "slack_channel_id": "C456",
+                "ci_job_url": "https://gl/g/p/-/jobs/9",
+                "incident_issue": "https://gl/g/p/-/issues/7",
+                "expected_response": "10-25 minutes",
+                "drill": False,
+            },
+        },
+        "client": "GitLab ChatOps",
+        "client_url": "https://gl/g/p/-/issues/7",
+        "links": [{"href": "https://gl/g/p/-/issues/7", "text": "Incident issue g/p#7"},
+                  {"href": "https://gl/g/p/-/jobs/9", "text": "ChatOps job (audit trail)"}],
+    }
+
+
+def test_pd_event_without_issue_links_the_target_and_uses_the_new_key() -> None:
+    event = pd_event(flow(target_url="https://gl/g/p/-/issues/8"), "gitaly", team(), NOBODY, NOW)
+    assert event["dedup_key"] == "chatops/g/p/gitaly/abc"
+    assert event["links"] == [{"href": "https://gl/g/p/-/issues/8", "text": "Incident issue"}]
+    assert "client_url" not in event
+    details = event["payload"]["custom_details"]
+    assert details["incident_issue"] == "https://gl/g/p/-/issues/8"
+    assert (details["requested_by"], details["slack_user_id"], details["slack_channel_id"],
+            details["ci_job_url"]) == ("an unknown user", "-", "-", "-")
+    assert event["payload"]["summary"] == (
+        "[Gitaly] S2: praefect is failing over (paged by unknown via ChatOps)")
+
+
+def test_pd_event_without_any_issue_says_why_and_links_the_job() -> None:
+    event = pd_event(flow(gitlab_problem="GitLab 503"), "gitaly", team(), WHO, NOW)
+    assert event["payload"]["custom_details"]["incident_issue"] == "not created: GitLab 503"
+    assert event["links"] == [{"href": "https://gl/g/p/-/jobs/9",
+                               "text": "ChatOps job (audit trail)"}]
+    assert event["client_url"] == "https://gl/g/p/-/jobs/9"
+
+
+@pytest.mark.parametrize(("severity", "expected"), [(1, "critical"), (2, "error"),
+                                                    (3, "warning"), (4, "info")])
+def test_pd_event_severity_follows_the_request(severity: int, expected: str) -> None:
+    event = pd_event(flow(severity=severity, issue=ISSUE), "gitaly", team(), WHO, NOW)
+    assert event["payload"]["severity"] == expected == PD_SEVERITY[severity]
+
+
+def test_drill_is_always_info_and_marked_in_summary_and_details() -> None:
+    event = pd_event(flow(severity=1, drill=True, issue=ISSUE), "gitaly", team(), WHO, NOW)
+    assert event["payload"]["severity"] == "info"
+    assert event["payload"]["summary"] == (
+        "[DRILL] [Gitaly] S1: praefect is failing over (paged by alice via ChatOps)")
+    assert event["payload"]["custom_details"]["drill"] is True
+
+
+def test_pd_event_summary_is_one_line_of_at_most_1024_characters() -> None:
+    event = pd_event(flow("a\nb " + "z" * 2000), "gitaly", team(), WHO, NOW)
+    summary = event["payload"]["summary"]
+    assert len(summary) == 1024 and summary.startswith("[Gitaly] S2: a b zzz")
+    assert summary.endswith("z…")
+
+
+# ---- the queued trigger -------------------------------------------------------
+def test_queued_event_is_exact() -> None:
+    event = queued_event(ISSUE, "gitaly", team(), "chatops/g/p#7/gitaly",
+                         datetime(2026, 11, 26, 15, 30, 5, tzinfo=CET), severity=1)
+    assert event == {
+        "event_action": "trigger",
+        "dedup_key": "chatops/g/p#7/gitaly",
+        "payload": {
+            "summary": "[Gitaly] Gitaly escalation (S2): down (queued until coverage started)",
+            "source": "chatops sync",
+            "severity": "critical",
+            "timestamp": "2026-11-26T14:30:05+00:00",
+            "component": "gitaly", "group": "gitaly", "class": "escalation",
+            "custom_details": {"incident_issue": "https://gl/g/p/-/issues/7", "queued": True,
+                               "expected_response": "10-25 minutes"},
+        },
+        "client": "GitLab ChatOps", "client_url": "https://gl/g/p/-/issues/7",
+        "links": [{"href": "https://gl/g/p/-/issues/7", "text": "Incident issue g/p#7"}],
+    }
+
+
+def test_queued_event_defaults_and_drill() -> None:
+    drill_issue = replace(ISSUE, title="[DRILL] Gitaly escalation (S3): practice")
+    event = queued_event(drill_issue, "gitaly", team(), "k", NOW, severity=3, drill=True)
+    assert event["payload"]["severity"] == "info"
+    assert event["payload"]["summary"] == (
+        "[DRILL] [Gitaly] Gitaly escalation (S3): practice (queued until coverage started)")
+    assert queued_event(ISSUE, "gitaly", team(), "k", NOW)["payload"]["severity"] == "error"
+    assert queued_event(ISSUE, "gitaly", team(), "k", NOW, severity=9)["payload"][
+        "severity"] == "error"
+    assert queued_event(ISSUE, "gitaly", team(), "k", NOW, severity=4)["payload"][
+        "severity"] == "info"
+
+
+# ---- the refusal record -------------------------------------------------------
+def test_refusal_event_is_exact() -> None:
+    event = refusal_event(flow("down\nnow", drill=True), "gitaly", team(), WHO,
+                          datetime(2026, 11, 26, 15, 30, 5, tzinfo=CET), "nobody on call")
+    assert event == {
+        "payload": {
+            "summary": "[chatops] Gitaly page refused: nobody on call (requested by alice)",
+            "source": "chatops (https://gl)",
+            "timestamp": "2026-11-26T14:30:05+00:00",
+            "custom_details": {"chatops": "refused", "drill": True, "team": "gitaly",
+                               "reason": "nobody on call", "requested_by": "alice",
+                               "job_url": "https://gl/g/p/-/jobs/9", "message": "down now"},
+        },
+        "links": [{"href": "https://gl/g/p/-/jobs/9", "text": "ChatOps job"}],
+    }
+
+
+def test_refusal_event_without_job_or_login() -> None:
+    event = refusal_event(flow("m" * 400), "gitaly", team(), NOBODY, NOW, "outside coverage")
+    assert event["links"] == []
+    assert event["payload"]["summary"] == (
+        "[chatops] Gitaly page refused: outside coverage (requested by unknown)")
+    assert event["payload"]["custom_details"]["message"] == "m" * 299 + "…"
+    assert event["payload"]["custom_details"]["drill"] is False
+
+
+# ---- template context ---------------------------------------------------------
+def test_common_context_inside_coverage() -> None:
+    oncall = (OnCall(1, "Ada Lovelace", None),)
+    incident = PagerDutyIncident("PINC1", 17, "https://pd/PINC1", "triggered")
+    prior = PageRecord("gitaly", "k0", "2026-11-26T09:00:00Z", "job")
+    state = flow(severity=3, incident=IssueRef("g/p", 7), issue=ISSUE, oncall=oncall,
+                 dedup_key="chatops/g/p#7/gitaly", target_url="https://gl/g/p/-/issues/7",
+                 prior=prior, record_problems=("note: boom",), outcome=Outcome.PAGED,
+                 page_problem="p", gitlab_problem="g", oncall_problem="o")
+    t = team()
+    context = common_context(state, "gitaly", t, WHO, NOW)
+    assert context == {
+        "team": {"key": "gitaly", "name": "Gitaly", "labels": ["group::gitaly"],
+                 "fallback": "ask the Developer Oncall", "ack_timeout_minutes": 20},
+        "severity": 3,
+        "drill": False,
+        "pd_severity": "warning",
+        "message": "praefect is failing over",
+        "requester": WHO,
+        "now": "2026-11-26 14:30 UTC",
+        "expected_response": "10-25 minutes",
+        "issue": ISSUE,
+        "incident_ref": "g/p#7",
+        "dedup_key": "chatops/g/p#7/gitaly",
+        "oncall": list(oncall),
+        "oncall_known": True,
+        "oncall_problem": "o",
+        "gitlab_problem": "g",
+        "page_problem": "p",
+        "record_problems": ["note: boom"],
+        "covered": True,
+        "next_coverage": "Friday 08:00 CET, in 16 hours 29 minutes",
+        "prior": prior,
+        "target_url": "https://gl/g/p/-/issues/7",
+        "pd_incident": None,
+        "coverage_text": "mon-fri 08:00-18:00 Europe/Amsterdam",
+        "policy_id": "PABC123",
+        "outcome": "paged",
+    }
+    assert common_context(replace(state, incident=incident), "gitaly", t, WHO,
+                          NOW)["pd_incident"] == incident
+
+
+def test_common_context_defaults_before_anything_is_known() -> None:
+    saturday = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+    context = common_context(flow(drill=True), "gitaly", team(), NOBODY, saturday)
+    assert context["incident_ref"] == ""
+    assert context["dedup_key"] == "chatops/g/p/gitaly/abc"
+    assert context["oncall"] == [] and context["oncall_known"] is False
+    assert context["covered"] is False
+    assert context["next_coverage"] == "Monday 08:00 CET, in 1 day 21 hours"
+    assert context["outcome"] == ""
+    assert context["drill"] is True and context["pd_severity"] == "error"
+    assert context["record_problems"] == []
+    nobody_on_call = common_context(flow(oncall=()), "gitaly", team(), NOBODY, saturday)
+    assert nobody_on_call["oncall"] == [] and nobody_on_call["oncall_known"] is True
