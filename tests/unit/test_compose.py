@@ -86,8 +86,8 @@ def test_page_marker_fields_in_order_with_utc_time_and_job() -> None:
     assert page_marker("paged", "gitaly", "k", local, "https://gl/job/1") == (
         "<!-- chatops:v1 paged team=gitaly dedup_key=k at=2026-11-26T14:30:05Z "
         "job=https://gl/job/1 -->")
-    assert page_marker("queued", "db", "k2", NOW, "", request="r1") == (
-        "<!-- chatops:v1 queued request=r1 team=db dedup_key=k2 at=2026-11-26T14:30:05Z "
+    assert page_marker("queued", "db", "k2", NOW, "", severity="1") == (
+        "<!-- chatops:v1 queued severity=1 team=db dedup_key=k2 at=2026-11-26T14:30:05Z "
         "job=- -->")
 
 

@@ -18,6 +18,7 @@ from chatops.core.model import (
     latest_pages,
     marker,
     page_records,
+    read_markers,
     request_key,
 )
 from chatops.core.refs import IssueRef
@@ -125,3 +126,21 @@ def test_issue_ref_and_labels() -> None:
     assert ESCALATION_LABELS == ("escalation::triggered", "escalation::acknowledged",
                                  "escalation::resolved", "escalation::failed",
                                  "escalation::queued")
+
+
+def test_read_markers_whole_lines_of_one_kind_in_order() -> None:
+    first = marker("paged", team="gitaly", dedup_key="k1", at="a", job="-")
+    second = marker("paged", team="database", dedup_key="k2", at="b", job="-")
+    text = "\n".join(["intro", first, marker("queued", team="x", dedup_key="q", at="c", job="-"),
+                      "    " + marker("paged", team="evil", dedup_key="e", at="d", job="-"),
+                      "see " + marker("paged", team="evil", dedup_key="e", at="d", job="-"),
+                      marker("paged", team="evil", dedup_key="e", at="d", job="-") + " more",
+                      second])
+    assert read_markers(text, "paged") == [
+        {"team": "gitaly", "dedup_key": "k1", "at": "a", "job": "-"},
+        {"team": "database", "dedup_key": "k2", "at": "b", "job": "-"}]
+    assert read_markers(text, "queued") == [{"team": "x", "dedup_key": "q", "at": "c",
+                                             "job": "-"}]
+    assert read_markers(text, "failed") == []
+    assert read_markers("<!-- chatops:v1 paged team=a>b dedup_key=k -->", "paged") == []
+    assert read_markers("<!-- chatops:v2 paged team=a dedup_key=k -->", "paged") == []

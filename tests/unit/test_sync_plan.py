@@ -50,7 +50,7 @@ def entry(eid: str, kind: str, minutes: float, **fields: object) -> LogEntry:
 
 def test_posted_ids_reads_log_and_overdue_markers_only() -> None:
     texts = [marker("log", id="R1", team="gitaly") + "\n" + marker("overdue", id="PINC1"),
-             marker("log", team="gitaly"), marker("paged", id="X"),
+             marker("log", team="gitaly"), marker("closed", id="X"),
              "text\n" + marker("log", id="R2")]
     assert posted_ids(texts) == frozenset({"log:R1", "overdue:PINC1", "log:R2"})
     assert posted_ids([]) == frozenset()
