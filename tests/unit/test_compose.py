@@ -28,6 +28,7 @@ from chatops.core.model import Issue, OnCall, Outcome, PagerDutyIncident, PageRe
 from chatops.core.refs import IssueRef
 from chatops.core.request import PageRequest
 from chatops.core.text import ZWSP
+from tests.unit.machine_zone import machine_zone
 
 NOW = datetime(2026, 11, 26, 14, 30, 5, tzinfo=UTC)  # a Thursday
 CET = timezone(timedelta(hours=1))
@@ -321,3 +322,24 @@ def test_common_context_defaults_before_anything_is_known() -> None:
     assert context["record_problems"] == []
     nobody_on_call = common_context(flow(oncall=()), "gitaly", team(), NOBODY, saturday)
     assert nobody_on_call["oncall"] == [] and nobody_on_call["oncall_known"] is True
+
+
+def test_times_are_utc_whatever_the_machine_zone() -> None:
+    with machine_zone("Pacific/Kiritimati"):  # UTC+14: another date than UTC
+        event = pd_event(flow(issue=ISSUE), "gitaly", team(), WHO, NOW)
+        queued = queued_event(ISSUE, "gitaly", team(), "k", NOW)
+        refused = refusal_event(flow(), "gitaly", team(), WHO, NOW, "nobody on call")
+        context = common_context(flow(), "gitaly", team(), WHO, NOW)
+        mark = page_marker("paged", "gitaly", "k", NOW, "")
+    assert event["payload"]["timestamp"] == "2026-11-26T14:30:05+00:00"
+    assert queued["payload"]["timestamp"] == "2026-11-26T14:30:05+00:00"
+    assert refused["payload"]["timestamp"] == "2026-11-26T14:30:05+00:00"
+    assert context["now"] == "2026-11-26 14:30 UTC"
+    assert "at=2026-11-26T14:30:05Z" in mark
+
+
+def test_title_of_a_long_team_name_is_capped_at_160_characters() -> None:
+    long_name = team(display_name="N" * 80)
+    made = title(flow("m" * 120, drill=True), long_name)
+    assert len(made) == 160
+    assert made == ("[DRILL] " + "N" * 80 + " escalation (S2): " + "m" * 120)[:159] + "…"

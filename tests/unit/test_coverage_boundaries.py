@@ -15,10 +15,12 @@ from chatops.core.coverage import (
     is_covered,
     next_start,
 )
+from tests.unit.machine_zone import machine_zone
 
 AMS = Coverage(timezone="Europe/Amsterdam", start="08:00", end="18:00",
                exclude_dates=[date(2026, 12, 25)])
 TICK = timedelta(microseconds=1)
+_ALL_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -241,3 +243,35 @@ def test_gaps_of_several_windows() -> None:
     shift = (utc(2026, 11, 30, 8, 0), utc(2026, 12, 1, 9, 0))
     assert gaps([WINDOW, tuesday], [shift]) == [(utc(2026, 12, 1, 9, 0), utc(2026, 12, 1, 18, 0))]
     assert gaps([WINDOW, tuesday], []) == [WINDOW, tuesday]
+
+
+def test_shift_after_the_window_leaves_it_uncovered() -> None:
+    shift = (utc(2026, 11, 30, 19, 0), utc(2026, 11, 30, 20, 0))
+    assert gaps([WINDOW], [shift]) == [WINDOW]
+    before = (utc(2026, 11, 30, 6, 0), utc(2026, 11, 30, 7, 0))
+    assert gaps([WINDOW], [before, shift]) == [WINDOW]
+
+
+# ---- the machine's own zone never matters -------------------------------------------
+def test_coverage_is_judged_in_the_team_zone_not_the_machine_zone() -> None:
+    west = Coverage(timezone="America/Los_Angeles", end="24:00")
+    friday_evening = utc(2026, 11, 28, 4, 0)  # Friday 20:00 in Los Angeles
+    with machine_zone("Pacific/Kiritimati"):  # already Saturday 18:00 there
+        assert is_covered(west, friday_evening)
+        assert next_start(west, friday_evening) == utc(2026, 11, 30, 8, 0)
+
+
+def test_windows_start_on_the_team_day_when_the_machine_is_a_day_ahead() -> None:
+    behind = Coverage(timezone="Etc/GMT+12", days=list(_ALL_DAYS))  # UTC-12
+    since = utc(2026, 11, 24, 11, 0)  # Monday 23:00 in UTC-12, Wednesday 01:00 at UTC+14
+    until = since + timedelta(hours=2)
+    with machine_zone("Pacific/Kiritimati"):
+        assert covered_windows(behind, since, until) == [(since, until)]
+
+
+def test_windows_end_on_the_team_day_when_the_machine_is_a_day_behind() -> None:
+    ahead = Coverage(timezone="Pacific/Kiritimati", days=list(_ALL_DAYS))  # UTC+14
+    until = utc(2026, 11, 24, 11, 0)  # Wednesday 01:00 at UTC+14, Monday 23:00 in UTC-12
+    since = until - timedelta(hours=2)
+    with machine_zone("Etc/GMT+12"):
+        assert covered_windows(ahead, since, until) == [(since, until)]

@@ -16,7 +16,9 @@ from chatops.errors import InputError
     ("https://gl.example:8443/g/p/-/issues/incident/9", IssueRef("g/p", 9, "gl.example:8443")),
     ("  <https://gl.example/g/p/-/issues/4>  ", IssueRef("g/p", 4, "gl.example")),
     ("<https://gl.example/g/p/-/issues/5|see here>", IssueRef("g/p", 5, "gl.example")),
+    ("<https://gl.example/g/p/-/issues/6|g/p#6|more>", IssueRef("g/p", 6, "gl.example")),
     ("g/sub/p#10", IssueRef("g/sub/p", 10)),
+    ("Xena/pX#3", IssueRef("Xena/pX", 3)),
     (" 12 ", IssueRef(None, 12)),
     ("#0012", IssueRef(None, 12)),
 ])
@@ -67,6 +69,8 @@ def test_resolve_strips_the_path_prefix_only_of_urls() -> None:
     short = parse_ref("gitlab/g/p#5")
     assert short.resolve("x/y", "https://h.example/gitlab") == IssueRef("gitlab/g/p", 5)
     # A project merely starting with the prefix's letters is not under it.
+    under_x = parse_ref("https://h.example/X/g/p/-/issues/5")
+    assert under_x.resolve("x/y", "https://h.example/X/") == IssueRef("g/p", 5)
     other = parse_ref("https://h.example/gitlabx/p/-/issues/5")
     assert other.resolve("x/y", "https://h.example/gitlab") == IssueRef("gitlabx/p", 5)
 
@@ -75,6 +79,8 @@ def test_url_and_str() -> None:
     ref = IssueRef("g/p", 5)
     assert ref.url("https://gl.example/") == "https://gl.example/g/p/-/issues/5"
     assert ref.url("https://gl.example") == "https://gl.example/g/p/-/issues/5"
+    # Only slashes are trimmed, even when GitLab is served under a path ending in X.
+    assert ref.url("https://gl.example/X/") == "https://gl.example/X/g/p/-/issues/5"
     assert str(ref) == "g/p#5"
     assert str(IssueRef(None, 5)) == "#5"
     assert str(IssueRef("", 5)) == "#5"

@@ -92,9 +92,9 @@ def test_metrics_of_nothing() -> None:
 
 
 def test_metrics_exact() -> None:
-    pages = [page(ack=10, resolve=40, notified=("Ada",), requester="alice"),
+    pages = [page(ack=10, resolve=40, notified=("Grace",), requester="alice"),
              page(ack=20, resolve=60, level=2, notified=("Ada", "Grace"), requester="bob"),
-             page(ack=30, notified=("Grace",), requester="alice",
+             page(ack=30, notified=("Ada",), requester="alice",
                   at=T + timedelta(days=4, hours=14)),
              page(notified=("Bea",), requester="", as_of=T + timedelta(minutes=5))]
     marks = [Mark("gitaly", "refused", T, "l"), Mark("gitaly", "queued", T, "l"),
@@ -116,6 +116,13 @@ def test_metrics_exact() -> None:
     hours = figures["pages_by_hour_utc"]
     assert (hours["09"], hours["23"], sum(hours.values())) == (3, 1, 4)
     assert figures["top_requesters"] == [("alice", 2), ("bob", 1)]
+
+
+def test_ack_shares_count_up_to_the_minute_limit() -> None:
+    pages = [page(ack=15), page(ack=15.5), page(ack=30), page(ack=30.5)]
+    figures = metrics(pages, [])
+    assert figures["acknowledged_within_15_min_pct"] == 25.0
+    assert figures["acknowledged_within_30_min_pct"] == 75.0
 
 
 def test_top_requesters_are_five_at_most() -> None:
@@ -189,6 +196,7 @@ def test_page_from_reads_the_log_in_time_order() -> None:
 def test_page_from_an_empty_log() -> None:
     incident = Incident("P1", 12, "triggered", "k", T, "https://pd/P1", "[DRILL] [Gitaly] x")
     made = page_from(incident, [], "gitaly", 15, "")
+    assert made.requester == ""
     assert (made.acknowledged_at, made.acknowledged_by, made.resolved_at, made.max_level,
             made.notified, made.drill) == (None, "", None, 1, (), True)
 
@@ -198,6 +206,8 @@ def test_marks_from_labels(action: str) -> None:
     events = [(T, action, "escalation::failed"), (T, action, "escalation::queued"),
               (T, action, "escalation::triggered"), (T, action, "group::gitaly")]
     marks = marks_from_labels("gitaly", "https://gl/1", events, drill=True, requester="bob")
+    assert marks_from_labels("gitaly", "u", [(T, "add", "escalation::failed")]) == [
+        Mark("gitaly", "failed", T, "u", "", drill=False)]
     if action == "remove":
         assert marks == []
     else:

@@ -128,6 +128,13 @@ def test_entries_of_teams_not_configured_are_skipped() -> None:
     assert plan.notes == ()
 
 
+def test_an_unconfigured_team_does_not_hide_the_next_team() -> None:
+    tracked = [Tracked("search", incident("triggered", "P0"), (entry("R1", "notify", 0),)),
+               Tracked("gitaly", incident("acknowledged"), (entry("R2", "acknowledge", 3),))]
+    plan = plan_sync(issue(TRIGGERED), frozenset(), tracked, TEAMS, T0)
+    assert [n.marker for n in plan.notes] == [marker("log", id="R2", team="gitaly")]
+
+
 def test_overdue_notice_exactly_at_the_deadline() -> None:
     entries = (entry("R2", "notify", 0, user="Grace"), entry("R3", "notify", 1, user="Ada"),
                entry("R4", "notify", 2, user="Ada"), entry("R5", "notify", 3, user=""))
