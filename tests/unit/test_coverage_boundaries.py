@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from chatops.config import Coverage
+from chatops.config import Coverage, Weekday
 from chatops.core.coverage import (
     covered_windows,
     describe_delta,
@@ -20,7 +20,7 @@ from tests.unit.machine_zone import machine_zone
 AMS = Coverage(timezone="Europe/Amsterdam", start="08:00", end="18:00",
                exclude_dates=[date(2026, 12, 25)])
 TICK = timedelta(microseconds=1)
-_ALL_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
