@@ -259,6 +259,10 @@ def test_coverage_is_judged_in_the_team_zone_not_the_machine_zone() -> None:
     with machine_zone("Pacific/Kiritimati"):  # already Saturday 18:00 there
         assert is_covered(west, friday_evening)
         assert next_start(west, friday_evening) == utc(2026, 11, 30, 8, 0)
+    office = Coverage(timezone="America/Los_Angeles", start="08:00", end="18:00")
+    monday_early = utc(2026, 11, 30, 14, 0)  # Monday 06:00 in Los Angeles
+    with machine_zone("Pacific/Kiritimati"):  # already Tuesday 04:00 there
+        assert next_start(office, monday_early) == utc(2026, 11, 30, 16, 0)
 
 
 def test_windows_start_on_the_team_day_when_the_machine_is_a_day_ahead() -> None:

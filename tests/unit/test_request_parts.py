@@ -89,9 +89,17 @@ def test_one_pair_of_wrapping_quotes_is_dropped(given: str, kept: str) -> None:
     assert build_request("gitaly", given, None, None, False, TEAMS).message == kept
 
 
-def test_quotes_around_nothing_leave_no_message() -> None:
+@pytest.mark.parametrize("empty", ['""', '" "', "''", "“”"])
+def test_quotes_around_nothing_leave_no_message(empty: str) -> None:
     with pytest.raises(InputError, match="No message given"):
-        build_request("gitaly", '" "', None, None, False, TEAMS)
+        build_request("gitaly", empty, None, None, False, TEAMS)
+
+
+def test_only_spaces_tabs_and_line_ends_are_trimmed() -> None:
+    assert build_request("gitaly", "Xorg crashed X", None, None, False,
+                         TEAMS).message == "Xorg crashed X"
+    assert build_request("gitaly", "\u2003down\u00a0", None, None, False,
+                         TEAMS).message == "\u2003down\u00a0"
 
 
 def test_message_keeps_inner_whitespace() -> None:
