@@ -140,3 +140,33 @@ def test_known_team_normalises_and_refuses_exactly() -> None:
     with pytest.raises(InputError) as caught:
         known_team("xyz", TEAMS)
     assert caught.value.args[0] == "Unknown team 'xyz'."
+
+
+# ---- bytes that are not UTF-8 (surrogate escapes) name the part they are in ------------
+BAD = "\udcff"
+
+
+@pytest.mark.parametrize(("team", "message", "ref", "severity", "what", "at"), [
+    (f"git{BAD}aly", "down", None, None, "team name", 4),
+    ("gitaly", f"do{BAD}wn", None, None, "message", 3),
+    ("gitaly", "down", f"{BAD}7", None, "--incident", 1),
+    ("gitaly", "down", None, f"1{BAD}", "--severity", 2),
+])
+def test_build_request_names_the_part_that_is_not_utf8(team: str, message: str,
+                                                       ref: str | None, severity: str | None,
+                                                       what: str, at: int) -> None:
+    with pytest.raises(InputError) as caught:
+        build_request(team, message, ref, severity, False, TEAMS)
+    assert caught.value.args[0] == (f"The {what} contains bytes that are not valid UTF-8 "
+                                    f"(character {at}), so it was not understood.")
+    assert caught.value.hint == ("Retype it in Slack or the terminal; copy-pasted binary text "
+                                 "cannot be used.")
+
+
+def test_chat_input_and_team_not_utf8_are_refused_by_name() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_chat_input(f"gitaly down {BAD}", TEAMS)
+    assert str(caught.value.args[0]).startswith("The request contains bytes that are not valid")
+    with pytest.raises(InputError) as caught:
+        known_team(f"{BAD}", TEAMS)
+    assert str(caught.value.args[0]).startswith("The team name contains bytes")

@@ -121,3 +121,10 @@ def test_commands_with_bytes_that_are_not_utf8_are_refused(verb: str, ref: str, 
 def test_chat_input_with_bytes_that_are_not_utf8_is_refused() -> None:
     with pytest.raises(InputError, match="The command contains bytes"):
         parse_escalation_input("status \udcff3")
+
+
+def test_command_refusal_names_the_character() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_command("status", "3", "ok \udcff")
+    assert caught.value.args[0] == ("The text contains bytes that are not valid UTF-8 "
+                                    "(character 4), so it was not understood.")
