@@ -34,6 +34,7 @@ from chatops.core.model import (
     QUEUED,
     RESOLVED,
     TRIGGERED,
+    WAITING,
     Issue,
     OnCall,
     Outcome,
@@ -49,7 +50,7 @@ KEY = "chatops/g/p#7/gitaly"
 NEW = "chatops/g/p/gitaly/abc"
 ISSUE = Issue("g/p", 7, "https://gl/g/p/-/issues/7", "t", "opened", ("group::gitaly",))
 RECORD = PageRecord("gitaly", "k1", "2026-11-26T09:00:00Z", "job")
-QUEUE_ADD = (QUEUED, "group::gitaly")
+QUEUE_ADD = (QUEUED, WAITING, "group::gitaly")
 QUEUE_REMOVE = (TRIGGERED, ACKNOWLEDGED, RESOLVED, FAILED)
 
 
@@ -71,8 +72,9 @@ def run(state: PageFlow, *events: Event) -> tuple[PageFlow, list[object]]:
 
 # ---- queued requests (--when-covered outside coverage) ------------------------
 def test_queued_request_on_existing_issue_is_delivered_when_covered() -> None:
-    # The issue exists and is not queued yet: label it queued and note it, so that
-    # sync pages the team when coverage starts.
+    # The issue exists and this team has nothing queued yet: label it queued (and waiting,
+    # the label sync delivers by) and write the team's queued note, so that sync pages the
+    # team when coverage starts.
     queued = flow(when_covered=True, covered=False, incident=IssueRef("g/p", 7))
     state, actions = run(queued, Started(), OnCallChecked(()), IssueChecked(ISSUE, dedup_key=KEY))
     assert actions == [SetLabels(QUEUE_ADD, QUEUE_REMOVE), AddNote("queued")]
@@ -82,13 +84,21 @@ def test_queued_request_on_existing_issue_is_delivered_when_covered() -> None:
     assert state.done
 
 
-def test_request_already_queued_on_the_issue_is_not_queued_twice() -> None:
-    already = replace(ISSUE, labels=(QUEUED, "group::gitaly"))
+def test_request_already_queued_on_the_issue_is_not_noted_twice() -> None:
+    already = replace(ISSUE, labels=(QUEUED, WAITING, "group::gitaly"))
     queued = flow(when_covered=True, covered=False, incident=IssueRef("g/p", 7))
     state, actions = run(queued, Started(), OnCallChecked(()),
-                         IssueChecked(already, dedup_key=KEY))
-    assert actions == [] and state.outcome is Outcome.QUEUED
-    assert state.dedup_key == KEY and state.pending == 0 and state.done
+                         IssueChecked(already, dedup_key=KEY, queued=True))
+    assert actions == [SetLabels(QUEUE_ADD, QUEUE_REMOVE)]  # sync can still find it
+    assert state.outcome is Outcome.QUEUED and state.dedup_key == KEY and state.pending == 1
+
+
+def test_queued_request_beside_a_live_page_keeps_the_live_label() -> None:
+    live = replace(ISSUE, labels=(ACKNOWLEDGED, "group::database"))
+    queued = flow(when_covered=True, covered=False, incident=IssueRef("g/p", 7))
+    state, actions = run(queued, Started(), OnCallChecked(()), IssueChecked(live, dedup_key=KEY))
+    assert actions == [SetLabels((WAITING, "group::gitaly"), ()), AddNote("queued")]
+    assert state.outcome is Outcome.QUEUED
 
 
 def test_queued_request_without_issue_opens_one_then_queues() -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from chatops.core.history import Incident, LogEntry
 from chatops.core.report import (
     CSV_COLUMNS,
@@ -17,7 +15,6 @@ from chatops.core.report import (
     _p90,
     _share,
     build,
-    marks_from_labels,
     metrics,
     page_from,
     row,
@@ -199,17 +196,3 @@ def test_page_from_an_empty_log() -> None:
     assert made.requester == ""
     assert (made.acknowledged_at, made.acknowledged_by, made.resolved_at, made.max_level,
             made.notified, made.drill) == (None, "", None, 1, (), True)
-
-
-@pytest.mark.parametrize("action", ["add", "remove"])
-def test_marks_from_labels(action: str) -> None:
-    events = [(T, action, "escalation::failed"), (T, action, "escalation::queued"),
-              (T, action, "escalation::triggered"), (T, action, "group::gitaly")]
-    marks = marks_from_labels("gitaly", "https://gl/1", events, drill=True, requester="bob")
-    assert marks_from_labels("gitaly", "u", [(T, "add", "escalation::failed")]) == [
-        Mark("gitaly", "failed", T, "u", "", drill=False)]
-    if action == "remove":
-        assert marks == []
-    else:
-        assert marks == [Mark("gitaly", "failed", T, "https://gl/1", "bob", drill=True),
-                         Mark("gitaly", "queued", T, "https://gl/1", "bob", drill=True)]

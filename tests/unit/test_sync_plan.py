@@ -13,6 +13,7 @@ from chatops.core.model import (
     QUEUED,
     RESOLVED,
     TRIGGERED,
+    WAITING,
     Issue,
     marker,
 )
@@ -70,16 +71,26 @@ def test_desired_label(statuses: list[str], labels: tuple[str, ...], label: str 
     assert desired_label(tracked, labels) == label
 
 
-def test_label_change_removes_every_other_sync_label_but_queued() -> None:
-    plan = plan_sync(issue(ACKNOWLEDGED, QUEUED, "group::gitaly"), frozenset(),
+def test_label_change_removes_every_other_sync_label() -> None:
+    plan = plan_sync(issue(ACKNOWLEDGED, FAILED, "group::gitaly"), frozenset(),
                      [Tracked("gitaly", incident("resolved"))], TEAMS, T0)
-    assert plan == SyncPlan((RESOLVED,), (TRIGGERED, ACKNOWLEDGED, FAILED, CANCELLED))
+    assert plan == SyncPlan((RESOLVED,), (TRIGGERED, ACKNOWLEDGED, FAILED, QUEUED, CANCELLED))
     assert SYNC_LABELS == (TRIGGERED, ACKNOWLEDGED, RESOLVED, FAILED, QUEUED, CANCELLED)
 
 
-def test_right_label_alone_or_with_queued_needs_no_change() -> None:
+def test_a_waiting_request_keeps_the_issue_queued_once_pages_are_over() -> None:
+    resolved = [Tracked("gitaly", incident("resolved"))]
+    plan = plan_sync(issue(ACKNOWLEDGED, WAITING), frozenset(), resolved, TEAMS, T0)
+    assert plan == SyncPlan((QUEUED,), (TRIGGERED, ACKNOWLEDGED, RESOLVED, FAILED, CANCELLED))
+    # A request queued before the waiting label existed gets it, so delivery finds it.
+    legacy = plan_sync(issue(ACKNOWLEDGED, QUEUED), frozenset(), resolved, TEAMS, T0)
+    assert legacy.add == (QUEUED, WAITING)
+    assert plan_sync(issue(QUEUED, WAITING), frozenset(), resolved, TEAMS, T0).empty
+
+
+def test_right_label_alone_needs_no_change() -> None:
     tracked = [Tracked("gitaly", incident("triggered"))]
-    assert plan_sync(issue(TRIGGERED, QUEUED), frozenset(), tracked, TEAMS, T0).empty
+    assert plan_sync(issue(TRIGGERED, WAITING), frozenset(), tracked, TEAMS, T0).empty
     two = plan_sync(issue(TRIGGERED, FAILED), frozenset(), tracked, TEAMS, T0)
     assert two.add == (TRIGGERED,) and FAILED in two.remove and TRIGGERED not in two.remove
 
