@@ -99,7 +99,7 @@ def test_response_text_is_the_configured_range() -> None:
 @pytest.mark.parametrize(("days", "span"), [
     (["mon", "tue", "wed", "thu", "fri"], "mon-fri"),
     (["mon", "tue", "wed"], "mon-wed"),
-    (["sat", "sun"], "sat,sun"),
+    (["sat", "sun"], "sat, sun"),
     (["wed"], "wed"),
 ])
 def test_coverage_text_ranges_three_or_more_days(days: list[str], span: str) -> None:
