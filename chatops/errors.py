@@ -1,4 +1,21 @@
-"""The one error hierarchy of chatops; only the CLI catches these."""
+"""The one error hierarchy of chatops; only the CLI catches these.
+
+Our exception hierarchy (exit codes as the CLI boundary maps them):
+
+* ChatopsError ................ 1
+  + InputError ................ 2  the request cannot be acted upon
+  |  + NotAllowedError              the requester may not act on that issue
+  + ConfigError ............... 3  configuration file or environment
+  + ServiceError .............. 1  a remote API failed (endpoint, status, hint);
+  |                                 3 when it refused our credential (401/403)
+     + GitLabError
+     |  + NotFoundError             404 for a project or issue
+     + PagerDutyError
+        + RoutingKeyError ..... 3  a team's routing key refused: that team's config
+
+Secrets registered with register_secret() never appear in any message: mask() shows
+the last 4 characters at most.
+"""
 
 from __future__ import annotations
 
