@@ -196,7 +196,7 @@ class Environment:
         ci_names = (
             "CI_PIPELINE_SOURCE", "CHAT_INPUT", "CHAT_CHANNEL", "CHAT_USER_ID",
             "GITLAB_USER_LOGIN", "GITLAB_USER_ID", "CI_PIPELINE_ID", "CI_JOB_ID", "CI_JOB_URL",
-            "CI_SERVER_URL", "CI_PROJECT_PATH",
+            "CI_SERVER_URL", "CI_PROJECT_PATH", "PAGERDUTY_FROM_EMAIL", "GITLAB_USER_EMAIL",
         )
         return cls(
             gitlab_url=(env.get("GITLAB_URL") or env.get("CI_SERVER_URL")

@@ -26,6 +26,7 @@ from chatops.core.messages import (
     IssueChecked,
     IssueFailed,
     IssueOpened,
+    LinkIssue,
     OnCallChecked,
     OpenIssue,
     PageFailed,
@@ -55,6 +56,7 @@ from chatops.errors import (
     InputError,
     NotFoundError,
     RoutingKeyError,
+    ServiceError,
 )
 
 PLAIN_ISSUE = ("GitLab opened a plain issue, not an incident: the token's user needs at least "
@@ -128,9 +130,10 @@ class PageRunner:
     """Executes a PagePlan through the IssueTracker and Pager ports."""
 
     def __init__(self, plan: PagePlan, tracker: IssueTracker, pager: Pager, routing_key: str,
-                 audit: AuditLog) -> None:
+                 audit: AuditLog, from_email: str = "") -> None:
         self.plan, self.tracker, self.pager = plan, tracker, pager
         self.routing_key, self.audit = routing_key, audit
+        self.from_email = from_email  # the PagerDuty user a note on the incident is from
         self.request, self.team, self.target = plan.request, plan.team, plan.target
         self._unchecked = ""  # why the requester's role could not be checked, if so
 
@@ -142,6 +145,9 @@ class PageRunner:
     def run(self) -> PageResult:
         """Drive the flow to its outcome and render the reply."""
         clock = self.plan.clock
+        # Everything before the page shares one budget, whatever the number of requests
+        # (the role check included).
+        self._phase(self.plan.config.http.lookup_budget_seconds)
         if self.target is not None and not self.request.dry_run:
             # Before the issue is read: a refusal must not tell whether it exists.
             who = self.plan.who
@@ -166,12 +172,17 @@ class PageRunner:
             raise RuntimeError(f"page flow stopped without an outcome: {self.plan.flow!r}")
         return PageResult(self.plan.flow, self.plan.render("reply.txt.j2"))
 
+    def _phase(self, seconds: float) -> None:
+        """Start a phase: from now on, every call to either service ends within seconds."""
+        self.tracker.within(seconds)
+        self.pager.within(seconds)
+
     def _execute(self, action: Action) -> Event:
         """Run one action, turning service failures into events the flow decides on."""
         handlers: dict[type, Callable[[Any], Event]] = {
             CheckOnCall: self._check_oncall, FindIssue: self._find_issue,
             OpenIssue: self._open_issue, Trigger: self._trigger, FindIncident: self._incident,
-            RecordRefusal: self._record_refusal,
+            RecordRefusal: self._record_refusal, LinkIssue: self._link_issue,
             SetLabels: self._set_labels, AddNote: self._add_note,
         }
         return handlers[type(action)](action)
@@ -211,7 +222,8 @@ class PageRunner:
             return IssueChecked(None, problem=str(exc), not_found=True)
         except ChatopsError as exc:
             self.audit.record("load-issue", str(ref), "error", str(exc))
-            return IssueChecked(None, problem=self._gitlab_problem(exc))
+            return IssueChecked(None, problem=self._gitlab_problem(exc),
+                                transient=_transient(exc))
         records = page_records([issue.description, *notes], self.request.team)
         own = [m for m in read_markers(issue.description, "request")
                if m.get("team") == self.request.team]
@@ -244,7 +256,8 @@ class PageRunner:
             issue = self.tracker.find_by_marker(project, token)
         except ChatopsError as exc:
             self.audit.record("find-issue", project, "error", str(exc))
-            return IssueChecked(None, problem=self._gitlab_problem(exc))
+            return IssueChecked(None, problem=self._gitlab_problem(exc),
+                                transient=_transient(exc))
         if issue is None:
             self.audit.record("find-issue", project, "none", compose.search_token(self.plan.key))
             return IssueChecked(None)
@@ -260,7 +273,7 @@ class PageRunner:
                                             list(self.flow.team_labels), token)
         except ChatopsError as exc:
             self.audit.record("open-issue", project, "error", str(exc))
-            return IssueFailed(self._gitlab_problem(exc))
+            return IssueFailed(self._gitlab_problem(exc), transient=_transient(exc))
         if issue.issue_type == "issue":
             # GitLab ignores issue_type=incident without the right to create incidents
             # (Reporter role) and opens a plain issue instead (gitlabhq
@@ -282,6 +295,9 @@ class PageRunner:
         except ChatopsError as exc:
             self.audit.record("trigger-page", target, "FAILED", str(exc))
             return PageFailed(str(exc))
+        finally:
+            # After the page: labels, notes and a late issue share the write budget.
+            self._phase(self.plan.config.http.gitlab_budget_seconds)
         self.audit.record("trigger-page", target, "ok")
         return PageSent(key)
 
@@ -296,6 +312,33 @@ class PageRunner:
         outcome = f"#{incident.number} {incident.status}" if incident else "not-yet-visible"
         self.audit.record("find-incident", target, "ok", outcome)
         return IncidentLooked(incident)
+
+    def _link_issue(self, _: LinkIssue) -> Event:
+        """Note on the PagerDuty incident where the issue opened after the page is.
+
+        The trigger's links cannot be changed once it is sent, and a second trigger
+        with the same dedup_key only joins the open alert; an incident note (REST
+        POST /incidents/{id}/notes, "Create a new note for the specified incident",
+        which requires the From header of a PagerDuty user: REST OpenAPI spec) is the
+        documented way to add the link to the incident's timeline.
+        """
+        incident, issue = self.flow.incident, self.flow.issue
+        assert incident is not None and issue is not None
+        target = f"pagerduty:incident={incident.id}"
+        if not self.from_email:
+            problem = ("the PagerDuty incident does not link the issue: set "
+                       "PAGERDUTY_FROM_EMAIL to a PagerDuty user's email so chatops can note it")
+            self.audit.record("link-issue", target, "skipped", problem)
+            return Recorded("pagerduty link", problem)
+        text = (f"Incident issue (opened or linked after the page, GitLab was failing): "
+                f"{issue.web_url}")
+        try:
+            self.pager.note(incident.id, self.from_email, text)
+        except ChatopsError as exc:
+            self.audit.record("link-issue", target, "error", str(exc))
+            return Recorded("pagerduty link", str(exc))
+        self.audit.record("link-issue", target, "ok", issue.web_url)
+        return Recorded("pagerduty link")
 
     def _record_refusal(self, action: RecordRefusal) -> Event:
         """Leave the refusal on the team's PagerDuty service as a change event."""
@@ -355,3 +398,8 @@ class PageRunner:
             return Recorded("note", str(exc))
         self.audit.record("comment-issue", issue.web_url, "ok", action.template)
         return Recorded("note")
+
+
+def _transient(exc: ChatopsError) -> bool:
+    """May the same call work a little later (timeout, 5xx, 429)?"""
+    return isinstance(exc, ServiceError) and exc.retryable

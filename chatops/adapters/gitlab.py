@@ -18,8 +18,10 @@ from urllib.parse import quote
 import gitlab
 import gitlab.exceptions
 import requests
+from requests.adapters import HTTPAdapter
 
 from chatops.adapters import retry
+from chatops.adapters.phase import Phase
 from chatops.adapters.tls import requests_verify
 from chatops.config import Http
 from chatops.core.markers import PREFIX, has_marker_line
@@ -41,6 +43,31 @@ RECENT_DAYS = 7  # how far back a retried or repeated request finds its issue
 _DOWN = "GitLab is unreachable or failing; check the GitLab status page."
 
 
+class BudgetSpent(requests.exceptions.Timeout):
+    """The phase's time budget ran out before this request could be sent."""
+
+
+class _PhaseAdapter(HTTPAdapter):
+    """Cuts every request's timeout to what is left of the phase (python-gitlab passes
+    its fixed timeout to requests on each call)."""
+
+    def __init__(self, phase: Phase) -> None:
+        super().__init__()
+        self._phase = phase
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+             ) -> requests.Response:
+        """Send with the timeout cut to the phase; refuse when nothing is left."""
+        left = self._phase.left()
+        timeout = kwargs.get("timeout")
+        if left is not None:
+            if left <= 0:
+                raise BudgetSpent("no time left in this phase's budget", request=request)
+            kwargs["timeout"] = self._phase.timeout(timeout if isinstance(timeout, float | int)
+                                                    else left)
+        return super().send(request, *args, **kwargs)
+
+
 class GitLabTracker:
     """Issues, labels and notes through the GitLab REST API v4."""
 
@@ -52,11 +79,18 @@ class GitLabTracker:
         self._last = threading.local()
         self._counting = threading.Lock()
         self.requests_sent = 0  # answered requests, for the report's stated cost
+        self._phase = Phase()
         session = requests.Session()
+        session.mount("https://", _PhaseAdapter(self._phase))
+        session.mount("http://", _PhaseAdapter(self._phase))
         session.hooks["response"].append(self._remember)
         self._gl = gitlab.Gitlab(url, private_token=token, timeout=timeout, session=session,
                                  ssl_verify=requests_verify(ca_bundle),
                                  retry_transient_errors=False, user_agent="chatops")
+
+    def within(self, seconds: float) -> None:
+        """Start a phase: every later call, requests and retries, ends within seconds."""
+        self._phase.start(seconds)
 
     def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         """Keep the last response of this thread (its Retry-After header); count it."""
@@ -77,6 +111,8 @@ class GitLabTracker:
                 hint = f"{hint} (token {mask(self._token)})"
             raise cls(endpoint, status, str(exc.error_message), hint,
                       self._retry_after()) from None
+        except BudgetSpent as exc:
+            raise GitLabError(endpoint, None, f"not sent: {exc}", _DOWN) from None
         except requests.RequestException as exc:
             raise GitLabError(endpoint, None, type(exc).__name__, _DOWN) from None
         except (KeyError, TypeError, ValueError) as exc:
@@ -102,7 +138,8 @@ class GitLabTracker:
         """Retry within the look-up budget (before the page) or the write budget (after)."""
         http = self._http
         budget = http.lookup_budget_seconds if before_page else http.gitlab_budget_seconds
-        return retry.call(fn, budget, recheck=recheck, attempt_seconds=http.timeout_seconds)
+        return retry.call(fn, self._phase.budget(budget), recheck=recheck,
+                          attempt_seconds=self._phase.attempt_seconds(http.timeout_seconds))
 
     def find_by_marker(self, project: str, text: str, state: str = "opened") -> Issue | None:
         """The newest issue (in state) this token created lately with a line starting with text."""

@@ -18,6 +18,7 @@ import httpx2
 import pagerduty
 
 from chatops.adapters import retry
+from chatops.adapters.phase import Phase
 from chatops.adapters.tls import ssl_context
 from chatops.config import Http
 from chatops.core.history import parse_time
@@ -29,8 +30,10 @@ _QUIET = logging.getLogger("chatops.vendor.pagerduty")
 _QUIET.addHandler(logging.NullHandler())
 _QUIET.propagate = False
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# Seconds to wait before each look-up of a just-triggered incident.
-_INCIDENT_POLL = (0.0, 0.5, 1.0)
+# Seconds to wait before each look-up of a just-triggered incident: at most 0.3 s of
+# waiting, so the job ends within about a second of the page. When the incident is not
+# visible yet, the note names the dedup key and the sync job links the incident later.
+_INCIDENT_POLL = (0.0, 0.3)
 _HINTS = {
     400: "PagerDuty rejected the request as invalid; report this as a chatops bug.",
     401: "The PagerDuty credential is invalid or revoked: check the masked CI/CD variable.",
@@ -145,10 +148,31 @@ class PagerDutyPager:
         self._http, self._timeout, self._sleep = http, http.timeout_seconds, sleep
         self._counting = threading.Lock()
         self.requests_sent = 0  # REST requests sent, for the report's stated cost
+        self._phase = Phase()
+        self._client: pagerduty.RestApiV2Client | None = None
+        self._client_lock = threading.Lock()
 
-    def _retry(self, fn: Callable[[], T], budget: float) -> T:
-        """Retry within budget, never starting an attempt that could overrun it."""
-        return retry.call(fn, budget, attempt_seconds=self._timeout)
+    def within(self, seconds: float) -> None:
+        """Start a phase: every later REST call, requests and retries, ends within seconds."""
+        self._phase.start(seconds)
+
+    def _retry(self, fn: Callable[[], T], budget: float, phased: bool = True) -> T:
+        """Retry within budget (and the phase's), never starting an attempt that could
+        overrun it; each REST request's timeout is cut to what is left of the phase."""
+        if not phased:  # the trigger has its own budget, whatever the phase
+            return retry.call(fn, budget, attempt_seconds=self._timeout)
+
+        def attempt() -> T:
+            left = self._phase.left()
+            if left is not None and left <= 0:
+                raise PagerDutyError("REST API", None, "not sent: no time left in this "
+                                     "phase's budget")
+            if self._client is not None:
+                self._client.timeout = self._phase.timeout(self._timeout)  # type: ignore[assignment]
+            return fn()
+
+        return retry.call(attempt, self._phase.budget(budget),
+                          attempt_seconds=self._phase.attempt_seconds(self._timeout))
 
     def _call(self, endpoint: str, secret: str, fn: Callable[[], T]) -> T:
         """Run one vendor call (request and parsing), translating its failures."""
@@ -162,15 +186,19 @@ class PagerDutyPager:
                                  "report this as a chatops bug.") from None
 
     def _rest(self, endpoint: str) -> tuple[pagerduty.RestApiV2Client, str]:
-        """A single-attempt REST client and its token."""
+        """The process's one single-attempt REST client (one connection pool, TLS
+        sessions reused between calls) and its token."""
         if not self._token:
             raise PagerDutyError(endpoint, None, "PAGERDUTY_API_TOKEN is not set")
-        client = pagerduty.RestApiV2Client(self._token, base_url=self._api_url,
-                                           verify=self._verify)
-        client.timeout = self._timeout  # type: ignore[assignment]  # httpx takes float seconds
-        _one_attempt(client)
-        client.event_hooks["request"].append(self._count)
-        return client, self._token
+        with self._client_lock:
+            if self._client is None:
+                client = pagerduty.RestApiV2Client(self._token, base_url=self._api_url,
+                                                   verify=self._verify)
+                client.timeout = self._timeout  # type: ignore[assignment]  # httpx: float s
+                _one_attempt(client)
+                client.event_hooks["request"].append(self._count)
+                self._client = client
+            return self._client, self._token
 
     def _count(self, request: httpx2.Request) -> None:
         """Count one REST request (for the report's stated cost)."""
@@ -182,23 +210,22 @@ class PagerDutyPager:
         """Every item of a classic-paginated list (limit/offset/more), up to cap."""
         client, token = self._rest(f"GET {path}")
         items: list[Any] = []
-        with client:
-            while True:
-                query = {**params, "limit": 100, "offset": len(items)}
+        while True:
+            query = {**params, "limit": 100, "offset": len(items)}
 
-                def get(query: dict[str, Any] = query) -> tuple[list[Any], bool]:
-                    body = pagerduty.successful_response(client.get(path, params=query)).json()
-                    if not isinstance(body.get(key), list):
-                        raise ValueError(f"no {key!r} list")
-                    return body[key], bool(body.get("more"))
+            def get(query: dict[str, Any] = query) -> tuple[list[Any], bool]:
+                body = pagerduty.successful_response(client.get(path, params=query)).json()
+                if not isinstance(body.get(key), list):
+                    raise ValueError(f"no {key!r} list")
+                return body[key], bool(body.get("more"))
 
-                page, more = self._retry(lambda: self._call(f"GET {path}", token, get), budget)
-                items.extend(page)
-                if more and len(items) >= cap:
-                    raise PagerDutyError(f"GET {path}", 200, f"more than {cap} items",
-                                         "Narrow the period (or the teams) and run again.")
-                if not more or not page:
-                    return items
+            page, more = self._retry(lambda: self._call(f"GET {path}", token, get), budget)
+            items.extend(page)
+            if more and len(items) >= cap:
+                raise PagerDutyError(f"GET {path}", 200, f"more than {cap} items",
+                                     "Narrow the period (or the teams) and run again.")
+            if not more or not page:
+                return items
 
     def oncall(self, policy_id: str) -> tuple[OnCall, ...]:
         """Everyone on call now for the policy, lowest escalation level first.
@@ -270,14 +297,35 @@ class PagerDutyPager:
                                      str(item["html_url"]), str(item["status"]))
 
         newest: PagerDutyIncident | None = None
-        with client:
-            for delay in _INCIDENT_POLL if wait else (0.0,):
-                self._sleep(delay)
-                newest = self._retry(lambda: self._call("GET /incidents", token, get),
-                                     self._http.lookup_budget_seconds)
-                if newest is not None and (not wait or newest.status != "resolved"):
-                    return newest
+        for delay in _INCIDENT_POLL if wait else (0.0,):
+            self._sleep(delay)
+            newest = self._retry(lambda: self._call("GET /incidents", token, get),
+                                 self._http.lookup_budget_seconds)
+            if newest is not None and (not wait or newest.status != "resolved"):
+                return newest
         return newest
+
+    def note(self, incident_id: str, from_email: str, content: str) -> None:
+        """Add a note to an incident (REST POST /incidents/{id}/notes, From: a PagerDuty
+        user's email, required by the spec); after an unclear failure, look first."""
+        path = f"/incidents/{incident_id}/notes"
+        client, token = self._rest(f"POST {path}")
+
+        def post() -> bool:
+            body = {"note": {"content": content}}
+            pagerduty.successful_response(client.post(path, json=body,
+                                                      headers={"From": from_email}))
+            return True
+
+        def posted() -> bool | None:
+            # GET /incidents/{id}/notes is not paginated (spec: {"notes": [...]}).
+            notes = pagerduty.successful_response(client.get(path)).json()["notes"]
+            return True if any(n.get("content") == content for n in notes) else None
+
+        retry.call(lambda: self._call(f"POST {path}", token, post),
+                   self._phase.budget(self._http.gitlab_budget_seconds),
+                   recheck=lambda: self._call(f"GET {path}", token, posted),
+                   attempt_seconds=self._phase.attempt_seconds(self._timeout))
 
     def record_change(self, routing_key: str, event: dict[str, Any]) -> None:
         """Send a change event (Events API v2 /v2/change/enqueue): it pages nobody."""
@@ -292,7 +340,7 @@ class PagerDutyPager:
         with client:
             # One attempt: the requester's reply waits for it, and it only feeds the metrics.
             self._retry(lambda: self._call("POST /v2/change/enqueue", routing_key, send),
-                        self._timeout)
+                        self._timeout, phased=False)
 
     def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
         """Send a trigger event; re-sending the same dedup_key cannot page twice."""
@@ -307,7 +355,7 @@ class PagerDutyPager:
 
         with client:
             return self._retry(lambda: self._call("POST /v2/enqueue", routing_key, send),
-                               self._http.pagerduty_budget_seconds)
+                               self._http.pagerduty_budget_seconds, phased=False)
 
 
 def _oncalls(entries: list[Any], ranges: bool = False) -> list[OnCall]:

@@ -51,9 +51,8 @@ class PagerDutyDesk(PagerDutyReports):
             body = pagerduty.successful_response(client.get(path)).json()
             return parse.incident(body["incident"])
 
-        with client:
-            return self._retry(lambda: self._call(f"GET {path}", token, get),
-                               self._http.lookup_budget_seconds)
+        return self._retry(lambda: self._call(f"GET {path}", token, get),
+                           self._http.lookup_budget_seconds)
 
     def incident_log(self, incident_id: str) -> list[LogEntry]:
         """The whole log of one incident."""
@@ -74,10 +73,9 @@ class PagerDutyDesk(PagerDutyReports):
             response = client.put(path, json=body, headers={"From": from_email})
             return parse.incident(pagerduty.successful_response(response).json()["incident"])
 
-        with client:
-            # Setting a status is idempotent: repeating it after a timeout is safe.
-            return self._retry(lambda: self._call(f"PUT {path}", token, put),
-                               self._http.pagerduty_budget_seconds)
+        # Setting a status is idempotent: repeating it after a timeout is safe.
+        return self._retry(lambda: self._call(f"PUT {path}", token, put),
+                           self._http.pagerduty_budget_seconds)
 
     def policy_services(self, policy_id: str) -> list[tuple[str, str, Any]]:
         """(id, name, incident_urgency_rule) of every service using an escalation policy."""

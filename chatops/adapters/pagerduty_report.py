@@ -93,33 +93,32 @@ class PagerDutyReports(PagerDutyPager):
         client, token = self._rest(f"GET {path}")
         found: dict[str, Any] = {}
         pending, first = [(since, until)], True
-        with client:
-            while pending:
-                start, end = pending.pop()
-                # Whole seconds on the wire: round `end` up, or its last second is lost.
-                query = {**params, "since": _iso(start), "until": _iso(end + timedelta(seconds=1))}
-                page, more, total = self._get_page(client, token, path, key, query, 0)
-                if first and max_requests is not None and total is not None and \
-                        math.ceil(total / LIMIT) > max_requests:
-                    return None
-                first = False
-                if total is not None and total > MAX_RECORDS:
-                    if end - start <= timedelta(seconds=2):
-                        raise PagerDutyError(f"GET {path}", 200, f"{total} items in one second",
-                                             "PagerDuty cannot list them all; narrow the teams.")
-                    middle = start + (end - start) / 2
-                    pending += [(middle, end), (start, middle)]
-                    continue
-                items = list(page)
-                while more and page:
-                    if len(items) + LIMIT > MAX_RECORDS:
-                        raise PagerDutyError(f"GET {path}", 200, "more than 10,000 items",
-                                             "PagerDuty did not give a total to split the "
-                                             "period by; report a shorter period.")
-                    page, more, _ = self._get_page(client, token, path, key, query, len(items))
-                    items += page
-                for item in items:
-                    found[str(item.get("id")) if isinstance(item, dict) else repr(item)] = item
+        while pending:
+            start, end = pending.pop()
+            # Whole seconds on the wire: round `end` up, or its last second is lost.
+            query = {**params, "since": _iso(start), "until": _iso(end + timedelta(seconds=1))}
+            page, more, total = self._get_page(client, token, path, key, query, 0)
+            if first and max_requests is not None and total is not None and \
+                    math.ceil(total / LIMIT) > max_requests:
+                return None
+            first = False
+            if total is not None and total > MAX_RECORDS:
+                if end - start <= timedelta(seconds=2):
+                    raise PagerDutyError(f"GET {path}", 200, f"{total} items in one second",
+                                         "PagerDuty cannot list them all; narrow the teams.")
+                middle = start + (end - start) / 2
+                pending += [(middle, end), (start, middle)]
+                continue
+            items = list(page)
+            while more and page:
+                if len(items) + LIMIT > MAX_RECORDS:
+                    raise PagerDutyError(f"GET {path}", 200, "more than 10,000 items",
+                                         "PagerDuty did not give a total to split the "
+                                         "period by; report a shorter period.")
+                page, more, _ = self._get_page(client, token, path, key, query, len(items))
+                items += page
+            for item in items:
+                found[str(item.get("id")) if isinstance(item, dict) else repr(item)] = item
         return list(found.values())
 
     def _get_page(self, client: pagerduty.RestApiV2Client, token: str, path: str, key: str,

@@ -103,7 +103,9 @@ def execute(words: tuple[str, ...], flags: Flags, env: Environment,
     if request.dry_run:
         return dry_run(plan), Outcome.DRY_RUN
     tracker, pager, routing_key = _adapters(config, env, request.team)
-    result = PageRunner(plan, tracker, pager, routing_key, audit).run()
+    # A note on the PagerDuty incident needs a PagerDuty user (From header).
+    from_email = env.ci.get("PAGERDUTY_FROM_EMAIL") or env.ci.get("GITLAB_USER_EMAIL", "")
+    result = PageRunner(plan, tracker, pager, routing_key, audit, from_email).run()
     assert result.flow.outcome is not None
     return result.reply, result.flow.outcome
 

@@ -16,6 +16,7 @@ from chatops.core.messages import (
     IssueChecked,
     IssueFailed,
     IssueOpened,
+    LinkIssue,
     OnCallChecked,
     OpenIssue,
     PageFailed,
@@ -71,6 +72,11 @@ class PageFlow:
     prior: PageRecord | None = None
     incident: PagerDutyIncident | None = None
     gitlab_problem: str = ""
+    retry_gitlab: bool = False  # GitLab failed transiently before the page: try after it
+    late: bool = False  # the issue is being opened or linked after the page
+    issue_late: bool = False  # ... and it was: the page went out first
+    late_problem: str = ""  # ... and it was not: why
+    incident_done: bool = False  # the look-up of the page's PagerDuty incident ended
     dedup_key: str = ""
     page_problem: str = ""
     pending: int = 0
@@ -90,13 +96,20 @@ def step(flow: PageFlow, event: Event, now: datetime) -> tuple[PageFlow, list[Ac
             return _start(flow)
         case OnCallChecked(entries, problem):
             return _decide(replace(flow, oncall=entries, oncall_problem=problem, oncall_done=True))
+        case IssueChecked() if flow.late:
+            return _late_checked(replace(flow, pending=flow.pending - 1), event)
         case IssueChecked():
             return _checked_issue(flow, event)
+        case IssueOpened(issue) if flow.late:
+            return _link_late(replace(flow, pending=flow.pending - 1), issue)
         case IssueOpened(issue):
             flow = replace(flow, issue=issue, dedup_key=flow.new_dedup_key)
             return _enqueue(flow) if flow.queue else _trigger(flow)
-        case IssueFailed(problem):
-            flow = replace(flow, gitlab_problem=problem, dedup_key=flow.new_dedup_key)
+        case IssueFailed(problem) if flow.late:
+            return replace(flow, pending=flow.pending - 1, late_problem=problem), []
+        case IssueFailed(problem, transient):
+            flow = replace(flow, gitlab_problem=problem, dedup_key=flow.new_dedup_key,
+                           retry_gitlab=transient)
             if flow.queue:  # nowhere to keep the request: say so, page nothing
                 return replace(flow, outcome=Outcome.QUEUE_FAILED), []
             return _trigger(flow)
@@ -105,11 +118,11 @@ def step(flow: PageFlow, event: Event, now: datetime) -> tuple[PageFlow, list[Ac
         case PageFailed(problem):
             return _record(replace(flow, page_problem=problem), Outcome.PAGE_FAILED, "page_failed")
         case IncidentLooked(incident, _):
-            flow = replace(flow, incident=incident, pending=flow.pending - 1)
+            flow = replace(flow, incident=incident, incident_done=True, pending=flow.pending - 1)
             if flow.issue is None:
-                return flow, []
+                return flow, []  # a late issue, if any, is written when it arrives
             # The note waited for the incident so that it can link it.
-            return replace(flow, pending=flow.pending + 1), [AddNote("paged")]
+            return _after_incident(flow)
         case Recorded(what, problem):
             # A refusal that could not be recorded only matters for the metrics: audit only.
             shown = problem and what != "refusal"
@@ -138,6 +151,7 @@ def _checked_issue(flow: PageFlow, event: IssueChecked) -> tuple[PageFlow, list[
     prior = event.records[-1] if event.records and _still_open(event) else None
     flow = replace(flow, issue_done=True, issue=event.issue, prior=prior, incident=event.incident,
                    gitlab_problem=event.problem, already_queued=event.queued,
+                   retry_gitlab=event.transient,
                    new_dedup_key=event.dedup_key or flow.new_dedup_key)
     if event.not_found:
         return replace(flow, outcome=Outcome.INCIDENT_NOT_FOUND), []
@@ -208,7 +222,11 @@ def _record(flow: PageFlow, outcome: Outcome, note: str) -> tuple[PageFlow, list
     actions: list[Action] = [FindIncident(flow.dedup_key)] if look else []
     if flow.issue is None:
         final = Outcome.PAGED_WITHOUT_ISSUE if outcome is Outcome.PAGED else outcome
-        return replace(flow, outcome=final, pending=len(actions)), actions
+        # GitLab failed in a way that may pass: now that the page is out, try again
+        # (the look-up first: a create whose fate is unknown may have worked).
+        late = outcome is Outcome.PAGED and flow.retry_gitlab
+        actions += [FindIssue(late=True)] if late else []
+        return replace(flow, outcome=final, late=late, pending=len(actions)), actions
     label = TRIGGERED if outcome is Outcome.PAGED else FAILED
     add = (label, *flow.team_labels)
     remove = tuple(other for other in ESCALATION_LABELS if other != label)
@@ -216,3 +234,38 @@ def _record(flow: PageFlow, outcome: Outcome, note: str) -> tuple[PageFlow, list
     if not look:
         actions.append(AddNote(note))
     return replace(flow, outcome=outcome, pending=len(actions)), actions
+
+
+def _after_incident(flow: PageFlow) -> tuple[PageFlow, list[Action]]:
+    """The incident look-up is over and the issue known: comment; link a late issue."""
+    actions: list[Action] = [AddNote("paged")]
+    unlinked = flow.issue_late and flow.request.incident is None  # --incident: the event links it
+    if unlinked and flow.incident is not None:
+        actions.append(LinkIssue())
+    elif unlinked:
+        missing = "pagerduty link: the PagerDuty incident could not be read, so it does not " \
+                  "link the issue (the issue names its dedup key)"
+        flow = replace(flow, record_problems=(*flow.record_problems, missing))
+    return replace(flow, pending=flow.pending + len(actions)), actions
+
+
+def _late_checked(flow: PageFlow, event: IssueChecked) -> tuple[PageFlow, list[Action]]:
+    """After the page: the request's issue (or --incident) found, else open it now."""
+    if event.issue is not None:
+        return _link_late(flow, event.issue)
+    if event.problem or flow.request.incident is not None:
+        return replace(flow, late_problem=event.problem or "not found"), []
+    return replace(flow, pending=flow.pending + 1), [OpenIssue(late=True)]
+
+
+def _link_late(flow: PageFlow, issue: Issue) -> tuple[PageFlow, list[Action]]:
+    """The issue exists after all: label it; comment (and link it from PagerDuty) once the
+    incident look-up is over."""
+    flow = replace(flow, issue=issue, issue_late=True, outcome=Outcome.PAGED)
+    add = (TRIGGERED, *flow.team_labels)
+    remove = tuple(other for other in ESCALATION_LABELS if other != TRIGGERED)
+    flow = replace(flow, pending=flow.pending + 1)
+    if flow.oncall_readable and not flow.incident_done:
+        return flow, [SetLabels(add, remove)]
+    flow, more = _after_incident(flow)
+    return flow, [SetLabels(add, remove), *more]

@@ -32,6 +32,7 @@ class IssueChecked:
     dedup_key: str = ""
     incident: PagerDutyIncident | None = None  # of the latest recorded page, if read
     queued: bool = False  # this team has a queued request waiting on the issue
+    transient: bool = False  # the failure may pass (timeout, 5xx, 429): worth a later try
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class IssueFailed:
     """The incident issue could not be created."""
 
     problem: str
+    transient: bool = False  # the failure may pass (timeout, 5xx, 429): worth a later try
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,14 @@ class CheckOnCall:
 class FindIssue:
     """Look for the issue this request already opened, or load --incident."""
 
+    late: bool = False  # after the page: GitLab failed before it
+
 
 @dataclass(frozen=True)
 class OpenIssue:
     """Create the incident issue."""
+
+    late: bool = False  # after the page: GitLab failed before it
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,11 @@ class AddNote:
 
 
 @dataclass(frozen=True)
+class LinkIssue:
+    """Note on the PagerDuty incident where its issue is: the trigger went out without it."""
+
+
+@dataclass(frozen=True)
 class RecordRefusal:
     """Leave a PagerDuty change event (it pages nobody) so the refusal is counted."""
 
@@ -135,4 +146,4 @@ class RecordRefusal:
 
 
 Action = (CheckOnCall | FindIssue | OpenIssue | Trigger | FindIncident | SetLabels | AddNote
-          | RecordRefusal)
+          | LinkIssue | RecordRefusal)

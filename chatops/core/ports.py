@@ -44,6 +44,9 @@ class IssueTracker(Protocol):
     def add_note(self, ref: IssueRef, body: str, marker: str) -> None:
         """Comment on an issue (never twice: marker identifies it)."""
 
+    def within(self, seconds: float) -> None:
+        """Start a phase: every later call shares one budget of seconds, requests included."""
+
 
 class Pager(Protocol):
     """Who can be paged, and the page itself (PagerDuty)."""
@@ -66,6 +69,12 @@ class Pager(Protocol):
 
     def incident(self, dedup_key: str, wait: bool = True) -> PagerDutyIncident | None:
         """The incident of a dedup key (wait: poll briefly for a just-sent trigger)."""
+
+    def note(self, incident_id: str, from_email: str, content: str) -> None:
+        """Add a note to an incident as a PagerDuty user (never twice: content identifies it)."""
+
+    def within(self, seconds: float) -> None:
+        """Start a phase: every later REST call shares one budget of seconds."""
 
 
 class IncidentDesk(Protocol):

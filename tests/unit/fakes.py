@@ -78,6 +78,9 @@ class FakeTracker:
         self._check("notes")
         return list(self.notes.get((ref.project or "", ref.iid), []))
 
+    def within(self, seconds: float) -> None:
+        self.calls.append(f"within {seconds:g}")
+
 
 @dataclass
 class FakePager:
@@ -88,6 +91,14 @@ class FakePager:
     events: list[dict[str, Any]] = field(default_factory=list)
     statuses: dict[str, str] = field(default_factory=dict)
     changes: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[tuple[str, str, str]] = field(default_factory=list)
+    phases: list[float] = field(default_factory=list)
+
+    def within(self, seconds: float) -> None:
+        self.phases.append(seconds)
+
+    def note(self, incident_id: str, from_email: str, content: str) -> None:
+        self.notes.append((incident_id, from_email, content))
 
     def oncall(self, policy_id: str) -> tuple[OnCall, ...]:
         return self.oncall_list
