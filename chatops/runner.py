@@ -326,8 +326,8 @@ class PageRunner:
         assert incident is not None and issue is not None
         target = f"pagerduty:incident={incident.id}"
         if not self.from_email:
-            problem = ("the PagerDuty incident does not link the issue: set "
-                       "PAGERDUTY_FROM_EMAIL to a PagerDuty user's email so chatops can note it")
+            problem = ("a note needs a PagerDuty user: set PAGERDUTY_FROM_EMAIL to a "
+                       "PagerDuty user's email")
             self.audit.record("link-issue", target, "skipped", problem)
             return Recorded("pagerduty link", problem)
         text = (f"Incident issue (opened or linked after the page, GitLab was failing): "

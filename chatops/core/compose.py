@@ -84,6 +84,7 @@ def common_context(flow: PageFlow, team_key: str, team: Team, who: Requester,
         "late": flow.late,  # GitLab failed before the page; the issue was tried after it
         "issue_late": flow.issue_late,
         "late_problem": flow.late_problem,
+        "link_problem": flow.link_problem,
         "page_problem": flow.page_problem,
         "record_problems": list(flow.record_problems),
         "covered": is_covered(team.coverage, now),

@@ -76,6 +76,7 @@ class PageFlow:
     late: bool = False  # the issue is being opened or linked after the page
     issue_late: bool = False  # ... and it was: the page went out first
     late_problem: str = ""  # ... and it was not: why
+    link_problem: str = ""  # why the PagerDuty incident does not link a late issue
     incident_done: bool = False  # the look-up of the page's PagerDuty incident ended
     dedup_key: str = ""
     page_problem: str = ""
@@ -123,6 +124,8 @@ def step(flow: PageFlow, event: Event, now: datetime) -> tuple[PageFlow, list[Ac
                 return flow, []  # a late issue, if any, is written when it arrives
             # The note waited for the incident so that it can link it.
             return _after_incident(flow)
+        case Recorded("pagerduty link", problem):
+            return replace(flow, pending=flow.pending - 1, link_problem=problem), []
         case Recorded(what, problem):
             # A refusal that could not be recorded only matters for the metrics: audit only.
             shown = problem and what != "refusal"
@@ -243,9 +246,7 @@ def _after_incident(flow: PageFlow) -> tuple[PageFlow, list[Action]]:
     if unlinked and flow.incident is not None:
         actions.append(LinkIssue())
     elif unlinked:
-        missing = "pagerduty link: the PagerDuty incident could not be read, so it does not " \
-                  "link the issue (the issue names its dedup key)"
-        flow = replace(flow, record_problems=(*flow.record_problems, missing))
+        flow = replace(flow, link_problem="the incident could not be read")
     return replace(flow, pending=flow.pending + len(actions)), actions
 
 

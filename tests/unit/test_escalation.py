@@ -13,6 +13,7 @@ from chatops.core.messages import (
     IssueChecked,
     IssueFailed,
     IssueOpened,
+    LinkIssue,
     OnCallChecked,
     OpenIssue,
     PageFailed,
@@ -188,3 +189,123 @@ def test_someone_on_call_out_of_hours_is_paged() -> None:
     f, _ = step(f, OnCallChecked((ADA,)), NOW)
     _, actions = step(f, IssueChecked(None), NOW)
     assert actions == [OpenIssue()]
+
+
+# ---- GitLab failed before the page: the issue after it (issue #11) ----------------
+KEY = "chatops/g/p/gitaly/abc"
+INCIDENT = PagerDutyIncident("P1", 5, "https://pd/P1", "triggered")
+TRIGGERED_LABELS = ("escalation::triggered", "group::gitaly")
+
+
+def _paged_after(event: IssueChecked | IssueFailed, readable: bool = True,
+                 incident: str | None = None) -> PageFlow:
+    """A flow where GitLab failed before the page and the page went out."""
+    request = PageRequest("gitaly", "down", None, 2, False)
+    if incident is not None:
+        from chatops.core.refs import parse_ref
+        request = replace(request, incident=parse_ref(incident))
+    f = PageFlow(request, ("group::gitaly",), KEY, oncall_readable=readable)
+    f, _ = step(f, Started(), NOW)
+    f, _ = step(f, OnCallChecked((ADA,)), NOW) if readable else (f, [])
+    if isinstance(event, IssueFailed):
+        f, _ = step(f, IssueChecked(None), NOW)
+    f, actions = step(f, event, NOW)
+    assert actions == [Trigger(KEY)]
+    return f
+
+
+def test_transient_lookup_failure_looks_again_after_the_page() -> None:
+    f = _paged_after(IssueChecked(None, problem="timeout", transient=True))
+    f, actions = step(f, PageSent(KEY), NOW)
+    assert actions == [FindIncident(KEY), FindIssue(late=True)]
+    assert f.outcome is Outcome.PAGED_WITHOUT_ISSUE and f.late and f.pending == 2
+    f, actions = step(f, IssueChecked(None), NOW)
+    assert actions == [OpenIssue(late=True)] and f.pending == 2
+    f, actions = step(f, IncidentLooked(INCIDENT), NOW)
+    assert actions == [] and f.pending == 1
+    f, actions = step(f, IssueOpened(ISSUE), NOW)
+    assert f.outcome is Outcome.PAGED and f.issue == ISSUE and f.issue_late
+    assert f.dedup_key == KEY  # the key the trigger used
+    assert actions == [SetLabels(TRIGGERED_LABELS, ("escalation::acknowledged",
+                                                    "escalation::resolved", "escalation::failed",
+                                                    "escalation::queued")),
+                       AddNote("paged"), LinkIssue()]
+    for what in ("labels", "note", "pagerduty link"):
+        assert not f.done
+        f, _ = step(f, Recorded(what, "boom" if what == "pagerduty link" else ""), NOW)
+    assert f.done and f.outcome is Outcome.PAGED and f.record_problems == ()
+    assert f.link_problem == "boom"
+
+
+def test_late_issue_before_the_incident_waits_for_it_to_comment_and_link() -> None:
+    f = _paged_after(IssueFailed("HTTP 502", transient=True))
+    f, actions = step(f, PageSent(KEY), NOW)
+    assert actions == [FindIncident(KEY), FindIssue(late=True)]
+    f, actions = step(f, IssueChecked(ISSUE), NOW)  # the create had worked after all
+    assert [type(a) for a in actions] == [SetLabels] and f.outcome is Outcome.PAGED
+    f, actions = step(f, IncidentLooked(INCIDENT), NOW)
+    assert actions == [AddNote("paged"), LinkIssue()]
+
+
+def test_late_issue_without_visible_incident_says_pagerduty_does_not_link_it() -> None:
+    f = _paged_after(IssueChecked(None, problem="timeout", transient=True))
+    f, _ = step(f, PageSent(KEY), NOW)
+    f, _ = step(f, IncidentLooked(None), NOW)
+    f, actions = step(f, IssueChecked(ISSUE), NOW)
+    assert [type(a) for a in actions] == [SetLabels, AddNote]
+    assert f.link_problem == "the incident could not be read" and f.record_problems == ()
+
+
+def test_late_issue_without_pagerduty_token_comments_at_once() -> None:
+    f = _paged_after(IssueChecked(None, problem="timeout", transient=True), readable=False)
+    f, actions = step(f, PageSent(KEY), NOW)
+    assert actions == [FindIssue(late=True)]
+    f, actions = step(f, IssueChecked(ISSUE), NOW)
+    assert [type(a) for a in actions] == [SetLabels, AddNote]
+
+
+def test_gitlab_failing_again_after_the_page_ends_without_issue() -> None:
+    f = _paged_after(IssueFailed("timeout", transient=True))
+    f, _ = step(f, PageSent(KEY), NOW)
+    f, _ = step(f, IncidentLooked(INCIDENT), NOW)
+    f, actions = step(f, IssueChecked(None, problem="HTTP 503", transient=True), NOW)
+    assert actions == [] and f.done
+    assert f.outcome is Outcome.PAGED_WITHOUT_ISSUE and f.late_problem == "HTTP 503"
+
+
+def test_late_create_failing_ends_without_issue() -> None:
+    f = _paged_after(IssueChecked(None, problem="timeout", transient=True))
+    f, _ = step(f, PageSent(KEY), NOW)
+    f, _ = step(f, IncidentLooked(INCIDENT), NOW)
+    f, actions = step(f, IssueChecked(None), NOW)
+    assert actions == [OpenIssue(late=True)]
+    f, actions = step(f, IssueFailed("HTTP 500", transient=True), NOW)
+    assert actions == [] and f.done and f.late_problem == "HTTP 500"
+    assert f.outcome is Outcome.PAGED_WITHOUT_ISSUE
+
+
+def test_lasting_gitlab_failure_is_not_retried_after_the_page() -> None:
+    f = _paged_after(IssueChecked(None, problem="HTTP 401", transient=False))
+    f, actions = step(f, PageSent(KEY), NOW)
+    assert actions == [FindIncident(KEY)] and not f.late
+
+
+def test_failed_page_does_not_chase_the_issue() -> None:
+    f = _paged_after(IssueChecked(None, problem="timeout", transient=True))
+    f, actions = step(f, PageFailed("PagerDuty 500"), NOW)
+    assert actions == [] and f.done and f.outcome is Outcome.PAGE_FAILED
+
+
+def test_incident_option_loads_the_issue_after_the_page_and_never_creates() -> None:
+    ref = "g/p#7"
+    f = _paged_after(IssueChecked(None, problem="timeout", transient=True), incident=ref)
+    f, actions = step(f, PageSent(KEY), NOW)
+    assert actions == [FindIncident(KEY), FindIssue(late=True)]
+    f, _ = step(f, IncidentLooked(INCIDENT), NOW)
+    f, actions = step(f, IssueChecked(ISSUE), NOW)
+    assert [type(a) for a in actions] == [SetLabels, AddNote]  # the event already links it
+    missing = _paged_after(IssueChecked(None, problem="timeout", transient=True), incident=ref)
+    missing, _ = step(missing, PageSent(KEY), NOW)
+    missing, _ = step(missing, IncidentLooked(INCIDENT), NOW)
+    missing, actions = step(missing, IssueChecked(None), NOW)
+    assert actions == [] and missing.done and missing.late_problem == "not found"
