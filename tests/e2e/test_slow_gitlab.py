@@ -119,5 +119,6 @@ def test_late_issue_without_a_pagerduty_user_says_the_incident_does_not_link_it(
                                 times=1, delay=4))
     job = harness.page(MESSAGE)
     assert job.result == "RESULT outcome=paged", job.stdout
+    assert "The PagerDuty incident does not link this issue" in job.reply
     assert "PAGERDUTY_FROM_EMAIL" in job.reply
     assert _incident_notes(harness) == []
