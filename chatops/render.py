@@ -65,6 +65,19 @@ def _environment(override_dir: Path | None) -> jinja2.Environment:
     return env
 
 
+def prepare(names: tuple[str, ...], override_dir: Path | None = None) -> None:
+    """Compile templates ahead of use (Jinja2 keeps them): a page compiles them while its
+    first requests are out, not on the way to the trigger."""
+    for name in names:
+        try:
+            _environment(override_dir).get_template(name)
+        except jinja2.TemplateError as exc:
+            where = f" (templates_dir {override_dir})" if override_dir else ""
+            raise ConfigError(f"Template {name}{where} failed: {exc}",
+                              "Fix the template; the shipped ones are in chatops/templates."
+                              ) from exc
+
+
 def render(name: str, context: dict[str, Any], override_dir: Path | None = None) -> str:
     """Render one template by file name."""
     try:

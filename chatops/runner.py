@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chatops import checks, records, render
+from chatops import records
 from chatops.access import authorise
 from chatops.audit import AuditLog
 from chatops.config import Config, Team
@@ -96,6 +96,8 @@ class PagePlan:
                              target_url=self.target.url(who.gitlab_url) if self.target else "",
                              covered=is_covered(self.team.coverage, clock()))
         if check_templates:  # a template failing after the trigger would make the reply lie
+            from chatops import checks  # Jinja2: only with templates_dir, else at warm()
+
             checks.require(checks.plan_problems(self), "Fix them or remove templates_dir "
                            "(`chatops check` shows this too); nothing was sent.")
 
@@ -109,7 +111,16 @@ class PagePlan:
 
     def render(self, template: str, **extra: Any) -> str:
         """Render a template with the flow's context."""
+        from chatops import render  # Jinja2 loads while the first look-ups are out (warm)
+
         return render.render(template, {**self.context(), **extra}, self.config.templates_dir)
+
+    def warm(self) -> None:
+        """Load Jinja2 and compile the templates a page needs, ahead of their use."""
+        from chatops import render
+
+        render.prepare(("issue_description.md.j2", "note_paged.md.j2", "reply.txt.j2"),
+                       self.config.templates_dir)
 
     def title(self) -> str:
         """The incident issue title."""
@@ -155,15 +166,20 @@ class PageRunner:
                                         self.plan.config.incident_project, who.user_id,
                                         who.login, self.audit)
         self.plan.flow, actions = step(self.plan.flow, Started(), clock())
+        first = True
         while actions:
             # The look-ups are independent reads and run at once; writes run in order,
             # so the issue's timeline (labels, then note) is the same on every run.
             writes = [a for a in actions if isinstance(a, OpenIssue | SetLabels | AddNote)]
-            if len(actions) > 1 and len(writes) <= 1:
+            if first or (len(actions) > 1 and len(writes) <= 1):
                 with ThreadPoolExecutor(max_workers=len(actions)) as pool:
-                    events = list(pool.map(self._execute, actions))
+                    futures = [pool.submit(self._execute, action) for action in actions]
+                    if first:  # the CPU work the page needs next, while the look-ups are out
+                        self.plan.warm()
+                    events = [future.result() for future in futures]
             else:
                 events = [self._execute(action) for action in actions]
+            first = False
             actions = []
             for event in events:
                 self.plan.flow, more = step(self.plan.flow, event, clock())

@@ -151,6 +151,8 @@ class PagerDutyPager:
         self._phase = Phase()
         self._client: pagerduty.RestApiV2Client | None = None
         self._client_lock = threading.Lock()
+        if api_token:  # built now, so the first look-up's thread only sends
+            self._rest("REST API")
 
     def within(self, seconds: float) -> None:
         """Start a phase: every later REST call, requests and retries, ends within seconds."""
