@@ -38,6 +38,7 @@ class Run:
     requests: int
     waves: int
     peak_mib: float
+    cpu: float  # user + system CPU seconds of the whole job: what machine load stretches
 
 
 def waves(requests: list[RecordedRequest]) -> int:
@@ -72,7 +73,7 @@ def one_run(emu: Emulator, config: Path, index: int, command: list[str] = CHATOP
     trigger = next(r for r in requests if r.service == "pd-events")
     before = [r for r in requests if r.finished <= trigger.started]
     return Run(len(before), waves(before), trigger.started - started, total, len(requests),
-               waves(requests), usage.ru_maxrss / 1024)
+               waves(requests), usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def main() -> None:
@@ -108,8 +109,11 @@ def main() -> None:
         ("requests in total", max(r.requests for r in runs), ""),
         ("round trips in total", max(r.waves for r in runs), "≤ 6 (after start-up)"),
         ("peak memory (MiB)", max(r.peak_mib for r in runs), ""),
+        ("CPU time per job, median (s)", statistics.median(r.cpu for r in runs), ""),
+        ("floor script: CPU time, median (s)", statistics.median(r.cpu for r in floors), ""),
     ]
-    print(f"{args.runs} runs, {rt * 1000:.0f} ms added to every request (RT)\n")
+    print(f"{args.runs} runs, {rt * 1000:.0f} ms added to every request (RT); "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")
     print("| measure | value | target |\n|---|---|---|")
     for name, value, target in rows:
         shown = f"{value:.3f}" if isinstance(value, float) else str(value)
