@@ -18,12 +18,14 @@ class FakeTracker:
     issues: dict[tuple[str, int], Issue] = field(default_factory=dict)
     notes: dict[tuple[str, int], list[str]] = field(default_factory=dict)
     down: bool = False
+    down_until_page: bool = False  # fails until the second phase (after the page) starts
     calls: list[str] = field(default_factory=list)
     members: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def _check(self, name: str) -> None:
         self.calls.append(name)
-        if self.down:
+        phases = sum(call.startswith("within") for call in self.calls)
+        if self.down or (self.down_until_page and phases < 2):
             raise GitLabError(f"{name} /projects", 503, "Service Unavailable", "GitLab down")
 
     def find_by_marker(self, project: str, text: str, state: str = "opened") -> Issue | None:

@@ -26,11 +26,11 @@ WHO = Requester("sre-alice", "U1", "C1", "https://gl/jobs/1", "https://gl")
 
 
 def run(tracker: FakeTracker, pager: FakePager, message: str = "praefect down",
-        incident: str | None = None):  # type: ignore[no-untyped-def]
+        incident: str | None = None, from_email: str = ""):  # type: ignore[no-untyped-def]
     request = build_request("gitaly", message, incident, None, False, ["gitaly"])
     plan = PagePlan(CONFIG, request, WHO, lambda: NOW)
     audit = AuditLog("@sre-alice", io.StringIO(), lambda: NOW)
-    return PageRunner(plan, tracker, pager, "rk", audit).run(), audit
+    return PageRunner(plan, tracker, pager, "rk", audit, from_email).run(), audit
 
 
 def test_page_opens_issue_triggers_labels_and_comments() -> None:
@@ -138,3 +138,42 @@ def test_untrusted_text_stays_inert_in_issue(text: str) -> None:
     if "{{" in text:
         assert "{{ 7 * 7 }} {% raw %}" in issue.description
         assert "49 {%" not in issue.description
+
+
+def test_lookups_share_one_budget_and_writes_the_next() -> None:
+    tracker, pager = FakeTracker(), FakePager()
+    run(tracker, pager)
+    assert pager.phases == [6.0, 20.0]  # http.lookup_budget_seconds, gitlab_budget_seconds
+    phases = [i for i, call in enumerate(tracker.calls) if call.startswith("within")]
+    assert [tracker.calls[i] for i in phases] == ["within 6", "within 20"]
+    assert tracker.calls[phases[0] + 1:phases[1]] == ["find", "open"]  # before the page
+    assert tracker.calls[phases[1] + 1:] == ["labels", "note"]
+
+
+def test_gitlab_failing_until_the_page_opens_the_issue_after_it_and_links_it() -> None:
+    tracker, pager = FakeTracker(down_until_page=True), FakePager()
+    result, audit = run(tracker, pager, from_email="bot@example.com")
+    assert result.flow.outcome is Outcome.PAGED and result.flow.issue_late
+    (issue,) = tracker.issues.values()
+    assert "escalation::triggered" in issue.labels
+    assert issue.web_url not in str(pager.events[0])  # the trigger went out without it
+    ((incident_id, sender, text),) = pager.notes
+    assert (incident_id, sender) == ("PINC1", "bot@example.com") and issue.web_url in text
+    assert "went out first" in result.reply and issue.web_url in result.reply
+    assert any(" action=link-issue " in line and "outcome=ok" in line for line in audit.lines)
+
+
+def test_late_issue_without_a_pagerduty_user_is_opened_but_not_linked() -> None:
+    tracker, pager = FakeTracker(down_until_page=True), FakePager()
+    result, _ = run(tracker, pager)
+    assert result.flow.outcome is Outcome.PAGED and pager.notes == []
+    assert "does not link this issue" in result.reply and "PAGERDUTY_FROM_EMAIL" in result.reply
+
+
+def test_gitlab_down_before_and_after_the_page_says_it_failed_again() -> None:
+    tracker, pager = FakeTracker(down=True), FakePager()
+    result, _ = run(tracker, pager)
+    assert result.flow.outcome is Outcome.PAGED_WITHOUT_ISSUE
+    assert "open" not in tracker.calls  # never a create after a failed look-up
+    assert tracker.calls.count("find") == 2  # once before the page, once after
+    assert "GitLab failed again after the page" in result.reply
