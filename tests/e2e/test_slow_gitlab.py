@@ -73,6 +73,9 @@ def test_slow_gitlab_incident_option_pages_within_the_budget_then_updates_the_is
 
 
 def test_short_retry_after_on_the_create_is_honoured_before_the_page(harness: Harness) -> None:
+    text = harness.config.read_text(encoding="utf-8")  # the default look-up budget, 6 s
+    harness.config.write_text(text.replace("lookup_budget_seconds = 2.5",
+                                           "lookup_budget_seconds = 6"), encoding="utf-8")
     harness.emu.add_fault(Fault(service="gitlab", method="POST", path=ISSUES, status=429,
                                 times=1, retry_after=1))
     job = harness.page(MESSAGE)
