@@ -166,8 +166,12 @@ class PageRunner:
                                         self.plan.config.incident_project, who.user_id,
                                         who.login, self.audit)
         self.plan.flow, actions = step(self.plan.flow, Started(), clock())
-        first = True
+        first, looking = True, True
         while actions:
+            if looking and not all(_looks(action) for action in actions):
+                # The decision is made (page, queue or refuse): the writes get their budget.
+                looking = False
+                self._phase(self.plan.config.http.gitlab_budget_seconds)
             # The look-ups are independent reads and run at once; writes run in order,
             # so the issue's timeline (labels, then note) is the same on every run.
             writes = [a for a in actions if isinstance(a, OpenIssue | SetLabels | AddNote)]
@@ -414,6 +418,12 @@ class PageRunner:
             return Recorded("note", str(exc))
         self.audit.record("comment-issue", issue.web_url, "ok", action.template)
         return Recorded("note")
+
+
+def _looks(action: Action) -> bool:
+    """Is this action part of the look-ups before the decision (the look-up budget)?"""
+    return isinstance(action, CheckOnCall | FindIssue | OpenIssue) and not getattr(
+        action, "late", False)
 
 
 def _transient(exc: ChatopsError) -> bool:

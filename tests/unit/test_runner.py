@@ -143,11 +143,26 @@ def test_untrusted_text_stays_inert_in_issue(text: str) -> None:
 def test_lookups_share_one_budget_and_writes_the_next() -> None:
     tracker, pager = FakeTracker(), FakePager()
     run(tracker, pager)
-    assert pager.phases == [6.0, 20.0]  # http.lookup_budget_seconds, gitlab_budget_seconds
+    # http.lookup_budget_seconds until the decision; gitlab_budget_seconds for the writes,
+    # afresh once the trigger (which has its own budget) is done.
+    assert pager.phases == [6.0, 20.0, 20.0]
     phases = [i for i, call in enumerate(tracker.calls) if call.startswith("within")]
-    assert [tracker.calls[i] for i in phases] == ["within 6", "within 20"]
+    assert [tracker.calls[i] for i in phases] == ["within 6", "within 20", "within 20"]
     assert tracker.calls[phases[0] + 1:phases[1]] == ["find", "open"]  # before the page
-    assert tracker.calls[phases[1] + 1:] == ["labels", "note"]
+    assert tracker.calls[phases[2] + 1:] == ["labels", "note"]
+
+
+def test_queued_request_writes_within_the_write_budget() -> None:
+    from dataclasses import replace
+
+    saturday = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)  # outside mon-fri coverage
+    tracker, pager = FakeTracker(), FakePager()
+    request = replace(build_request("gitaly", "later", None, None, False, ["gitaly"]),
+                      when_covered=True)
+    plan = PagePlan(CONFIG, request, WHO, lambda: saturday)
+    result = PageRunner(plan, tracker, pager, "rk", AuditLog("@a", io.StringIO())).run()
+    assert result.flow.outcome is Outcome.QUEUED and pager.events == []
+    assert tracker.calls == ["within 6", "find", "open", "within 20", "labels", "note"]
 
 
 def test_gitlab_failing_until_the_page_opens_the_issue_after_it_and_links_it() -> None:
