@@ -17,7 +17,7 @@ from chatops.core.request import PageRequest, build_request
 from chatops.errors import ConfigError
 
 if TYPE_CHECKING:
-    from chatops.runner import PagePlan
+    from chatops.plan import PagePlan
 
 # The page flow's templates get compose.common_context plus these.
 _PAGE = frozenset({*compose.CONTEXT_KEYS, "incident_project", "gitlab_denied", "marker"})
@@ -106,7 +106,7 @@ def require(problems: list[str], hint: str) -> None:
 
 def validate_templates(config: Config) -> None:
     """Every template chatops uses, for every team (`chatops check`)."""
-    from chatops.runner import PagePlan  # the page flow's own context builder
+    from chatops.plan import PagePlan  # the page flow's own context builder
 
     problems = render.static_problems(config.templates_dir, VARIABLES)
     if not problems:

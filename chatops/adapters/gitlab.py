@@ -18,10 +18,10 @@ from urllib.parse import quote
 import gitlab
 import gitlab.exceptions
 import requests
-from requests.adapters import HTTPAdapter
 
 from chatops.adapters import retry
 from chatops.adapters.phase import Phase
+from chatops.adapters.phase_session import BudgetSpent, PhaseAdapter
 from chatops.adapters.tls import requests_verify
 from chatops.config import Http
 from chatops.core.markers import PREFIX, has_marker_line
@@ -43,31 +43,6 @@ RECENT_DAYS = 7  # how far back a retried or repeated request finds its issue
 _DOWN = "GitLab is unreachable or failing; check the GitLab status page."
 
 
-class BudgetSpent(requests.exceptions.Timeout):
-    """The phase's time budget ran out before this request could be sent."""
-
-
-class _PhaseAdapter(HTTPAdapter):
-    """Cuts every request's timeout to what is left of the phase (python-gitlab passes
-    its fixed timeout to requests on each call)."""
-
-    def __init__(self, phase: Phase) -> None:
-        super().__init__()
-        self._phase = phase
-
-    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
-             ) -> requests.Response:
-        """Send with the timeout cut to the phase; refuse when nothing is left."""
-        left = self._phase.left()
-        timeout = kwargs.get("timeout")
-        if left is not None:
-            if left <= 0:
-                raise BudgetSpent("no time left in this phase's budget", request=request)
-            kwargs["timeout"] = self._phase.timeout(timeout if isinstance(timeout, float | int)
-                                                    else left)
-        return super().send(request, *args, **kwargs)
-
-
 class GitLabTracker:
     """Issues, labels and notes through the GitLab REST API v4."""
 
@@ -81,8 +56,8 @@ class GitLabTracker:
         self.requests_sent = 0  # answered requests, for the report's stated cost
         self._phase = Phase()
         session = requests.Session()
-        session.mount("https://", _PhaseAdapter(self._phase))
-        session.mount("http://", _PhaseAdapter(self._phase))
+        session.mount("https://", PhaseAdapter(self._phase))
+        session.mount("http://", PhaseAdapter(self._phase))
         session.hooks["response"].append(self._remember)
         self._gl = gitlab.Gitlab(url, private_token=token, timeout=timeout, session=session,
                                  ssl_verify=requests_verify(ca_bundle),

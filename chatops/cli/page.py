@@ -24,7 +24,8 @@ from chatops.core.request import (
 )
 from chatops.core.text import single_line
 from chatops.errors import ChatopsError, ConfigError
-from chatops.runner import PagePlan, PageRunner
+from chatops.plan import PagePlan
+from chatops.runner import PageRunner
 
 
 def requester(env: Environment) -> Requester:

@@ -26,7 +26,8 @@ from chatops.config import Config
 from chatops.core.compose import Requester
 from chatops.core.model import Outcome
 from chatops.core.request import build_request
-from chatops.runner import PagePlan, PageRunner
+from chatops.plan import PagePlan
+from chatops.runner import PageRunner
 from chatops_emulator import Emulator, Fault
 
 CASSETTES = Path(__file__).parent / "cassettes"

@@ -81,7 +81,8 @@ def test_runner_with_a_member_and_with_gitlab_down() -> None:
 
     from chatops.core.model import Issue, Outcome
     from chatops.core.request import build_request
-    from chatops.runner import PagePlan, PageRunner
+    from chatops.plan import PagePlan
+    from chatops.runner import PageRunner
     from tests.unit.fakes import FakePager
     from tests.unit.test_runner import CONFIG, WHO
 

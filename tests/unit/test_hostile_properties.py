@@ -17,8 +17,8 @@ from chatops.core.request import MAX_MESSAGE_CHARS, PageRequest, build_request, 
 from chatops.core.text import ZWSP, code_block, defuse, first_line, single_line, slack_escape
 from chatops.core.webhook import incident_id
 from chatops.errors import InputError
+from chatops.plan import PagePlan
 from chatops.render import render
-from chatops.runner import PagePlan
 
 TEAMS = ["gitaly", "database"]
 BREAKS = ["\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028",

@@ -12,7 +12,8 @@ from chatops.config import Config
 from chatops.core.compose import Requester
 from chatops.core.model import Outcome
 from chatops.core.request import build_request
-from chatops.runner import PagePlan, PageRunner
+from chatops.plan import PagePlan
+from chatops.runner import PageRunner
 from tests.unit.fakes import FakePager, FakeTracker
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday

@@ -25,7 +25,8 @@ from chatops.errors import (
     PagerDutyError,
     RoutingKeyError,
 )
-from chatops.runner import PagePlan, PageRunner
+from chatops.plan import PagePlan
+from chatops.runner import PageRunner
 from tests.unit.fakes import FakePager, FakeTracker
 from tests.unit.test_runner import CONFIG, NOW, WHO
 
