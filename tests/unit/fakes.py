@@ -20,12 +20,12 @@ class FakeTracker:
     down: bool = False
     down_until_page: bool = False  # fails until the second phase (after the page) starts
     calls: list[str] = field(default_factory=list)
+    phases: list[tuple[float, int]] = field(default_factory=list)  # (seconds, calls before)
     members: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def _check(self, name: str) -> None:
         self.calls.append(name)
-        phases = sum(call.startswith("within") for call in self.calls)
-        if self.down or (self.down_until_page and phases < 2):
+        if self.down or (self.down_until_page and len(self.phases) < 2):
             raise GitLabError(f"{name} /projects", 503, "Service Unavailable", "GitLab down")
 
     def find_by_marker(self, project: str, text: str, state: str = "opened") -> Issue | None:
@@ -81,7 +81,7 @@ class FakeTracker:
         return list(self.notes.get((ref.project or "", ref.iid), []))
 
     def within(self, seconds: float) -> None:
-        self.calls.append(f"within {seconds:g}")
+        self.phases.append((seconds, len(self.calls)))
 
 
 @dataclass

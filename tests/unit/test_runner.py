@@ -147,10 +147,10 @@ def test_lookups_share_one_budget_and_writes_the_next() -> None:
     # http.lookup_budget_seconds until the decision; gitlab_budget_seconds for the writes,
     # afresh once the trigger (which has its own budget) is done.
     assert pager.phases == [6.0, 20.0, 20.0]
-    phases = [i for i, call in enumerate(tracker.calls) if call.startswith("within")]
-    assert [tracker.calls[i] for i in phases] == ["within 6", "within 20", "within 20"]
-    assert tracker.calls[phases[0] + 1:phases[1]] == ["find", "open"]  # before the page
-    assert tracker.calls[phases[2] + 1:] == ["labels", "note"]
+    assert [seconds for seconds, _ in tracker.phases] == [6.0, 20.0, 20.0]
+    (_, start), (_, decided), (_, paged) = tracker.phases
+    assert tracker.calls[start:decided] == ["find", "open"]  # before the page
+    assert tracker.calls[paged:] == ["labels", "note"]
 
 
 def test_queued_request_writes_within_the_write_budget() -> None:
@@ -163,8 +163,9 @@ def test_queued_request_writes_within_the_write_budget() -> None:
     plan = PagePlan(CONFIG, request, WHO, lambda: saturday)
     result = PageRunner(plan, tracker, pager, "rk", AuditLog("@a", io.StringIO())).run()
     assert result.flow.outcome is Outcome.QUEUED and pager.events == []
-    assert tracker.calls[:4] == ["within 6", "find", "open", "within 20"]
-    assert {"labels", "note"} <= set(tracker.calls[4:])  # the queue's writes come after
+    assert tracker.phases == [(6.0, 0), (20.0, 2)]  # the writes after find and open
+    assert tracker.calls[:2] == ["find", "open"]
+    assert {"labels", "note"} <= set(tracker.calls[2:])
 
 
 def test_gitlab_failing_until_the_page_opens_the_issue_after_it_and_links_it() -> None:
