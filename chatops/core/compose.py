@@ -103,7 +103,7 @@ CONTEXT_KEYS = frozenset({
     "expected_response", "issue", "incident_ref", "dedup_key", "oncall", "oncall_known",
     "oncall_problem", "gitlab_problem", "page_problem", "record_problems", "covered",
     "next_coverage", "prior", "target_url", "pd_incident", "coverage_text", "policy_id",
-    "outcome",
+    "outcome", "late", "issue_late", "late_problem", "link_problem",
 })  # the keys of common_context (a unit test keeps them equal)
 
 
