@@ -136,6 +136,16 @@ def _translate(endpoint: str, exc: Exception, secret: str) -> PagerDutyError:
     return PagerDutyError(endpoint, status, detail, hint, wait)
 
 
+class _SharedClient(pagerduty.RestApiV2Client):
+    """The process's one REST client: `with client:` neither opens nor closes it."""
+
+    def __enter__(self) -> _SharedClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
 class PagerDutyPager:
     """The Pager port, backed by PagerDuty's REST and Events APIs."""
 
@@ -194,8 +204,8 @@ class PagerDutyPager:
             raise PagerDutyError(endpoint, None, "PAGERDUTY_API_TOKEN is not set")
         with self._client_lock:
             if self._client is None:
-                client = pagerduty.RestApiV2Client(self._token, base_url=self._api_url,
-                                                   verify=self._verify)
+                client = _SharedClient(self._token, base_url=self._api_url,
+                                       verify=self._verify)
                 client.timeout = self._timeout  # type: ignore[assignment]  # httpx: float s
                 _one_attempt(client)
                 client.event_hooks["request"].append(self._count)
@@ -269,9 +279,8 @@ class PagerDutyPager:
                 return False
             return bool(pagerduty.successful_response(response).json()["escalation_policy"])
 
-        with client:
-            return self._retry(lambda: self._call(f"GET {path}", token, get),
-                               self._http.lookup_budget_seconds)
+        return self._retry(lambda: self._call(f"GET {path}", token, get),
+                           self._http.lookup_budget_seconds)
 
     def incident(self, dedup_key: str, wait: bool = True) -> PagerDutyIncident | None:
         """The CURRENT incident of a dedup key: the newest, open when one is open.
