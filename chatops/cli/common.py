@@ -56,6 +56,9 @@ def pagerduty(config: Config, env: Environment, token_required: bool = True) -> 
 class NoTracker:
     """The IssueTracker when GITLAB_TOKEN is not set: every call says so, nothing is sent."""
 
+    def within(self, seconds: float) -> None:
+        """No time budget to keep: nothing is ever sent."""
+
     def __getattr__(self, name: str) -> Callable[..., Any]:
         def refuse(*args: Any, **kwargs: Any) -> Any:
             raise ConfigError("GITLAB_TOKEN is not set, so no incident issue can be read or "
