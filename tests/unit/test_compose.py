@@ -304,9 +304,14 @@ def test_common_context_inside_coverage() -> None:
         "coverage_text": "mon-fri 08:00-18:00 Europe/Amsterdam",
         "policy_id": "PABC123",
         "outcome": "paged",
+        "late": False, "issue_late": False, "late_problem": "", "link_problem": "",
     }
     assert common_context(replace(state, incident=incident), "gitaly", t, WHO,
                           NOW)["pd_incident"] == incident
+    late = replace(state, late=True, issue_late=True, late_problem="l", link_problem="k")
+    assert {key: value for key, value in common_context(late, "gitaly", t, WHO, NOW).items()
+            if key in {"late", "issue_late", "late_problem", "link_problem"}} == {
+        "late": True, "issue_late": True, "late_problem": "l", "link_problem": "k"}
 
 
 def test_common_context_defaults_before_anything_is_known() -> None:
