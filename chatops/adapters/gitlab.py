@@ -109,7 +109,7 @@ class GitLabTracker:
 
     def find_by_marker(self, project: str, text: str, state: str = "opened") -> Issue | None:
         """The newest issue (in state) of the last RECENT_DAYS with a trusted marker line."""
-        self._me()  # before the descriptions are read: their authors are checked
+        # No GET /user up front: before the page, only a found marker is worth that request.
         return self._retry(lambda: self._find(project, text, state), before_page=True)
 
     def _find(self, project: str, text: str, state: str = "opened") -> Issue | None:
