@@ -106,6 +106,9 @@ def run_sync(emu: Emulator, config: Path, keys: dict[str, str]) -> tuple[float, 
                           text=True, env={**job_env(emu.env(), config, ""), **keys}, check=False)
     elapsed = time.monotonic() - started
     result = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT")), "")
+    if len(emu.requests) <= 40:  # a short run: show what it asked, for the record
+        print("  " + result + "\n" + "\n".join(f"    {r.method} {r.path}" for r in emu.requests),
+              file=sys.stderr)
     if proc.returncode != 0:
         raise SystemExit(f"sync failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return elapsed, Counter(r.service for r in emu.requests), result

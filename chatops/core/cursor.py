@@ -44,7 +44,8 @@ class SyncState:
     def advanced(self, until: datetime, applied: dict[str, datetime],
                  failed: dict[str, datetime], fixed: set[str]) -> SyncState:
         """The state after a run that read everything up to until."""
-        keep_from = until - OVERLAP
+        # PagerDuty takes whole seconds: the next read starts up to 1 s before its overlap.
+        keep_from = until - OVERLAP - timedelta(seconds=1)
         seen = {k: v for k, v in {**self.applied, **applied}.items() if v >= keep_from}
         retry = {k: v for k, v in self.retry.items() if k not in fixed}
         for incident_id, at in failed.items():

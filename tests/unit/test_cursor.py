@@ -15,11 +15,13 @@ def test_first_run_reads_the_window_later_runs_the_overlap_before_the_cursor() -
 
 
 def test_advancing_keeps_only_the_applied_entries_of_the_overlap() -> None:
+    # The next read starts at the overlap, rounded down to a whole second: keep 1 s more.
+    edge = T0 - OVERLAP - timedelta(seconds=1)
     state = SyncState(cursor=T0 - timedelta(minutes=5),
-                      applied={"OLD": T0 - timedelta(minutes=9), "EDGE": T0 - OVERLAP})
+                      applied={"OLD": edge - timedelta(microseconds=1), "EDGE": edge})
     after = state.advanced(T0, {"NEW": T0 - timedelta(seconds=1)}, {}, set())
     assert after.cursor == T0
-    assert after.applied == {"EDGE": T0 - OVERLAP, "NEW": T0 - timedelta(seconds=1)}
+    assert after.applied == {"EDGE": edge, "NEW": T0 - timedelta(seconds=1)}
 
 
 def test_failures_are_kept_with_their_first_time_and_dropped_once_fixed() -> None:
