@@ -179,6 +179,7 @@ def test_a_replaced_token_keeps_the_history(harness: Harness) -> None:
     new_token = "glpat-emulator-second-bot-7e1b"
     harness.emu.gitlab.add_user(102, "project_7_bot_2", "ChatOps Bot 2", token=new_token,
                                 bot=True)
+    harness.emu.gitlab.add_member(PROJECT, 102, 20)  # Reporter, like the replaced token
     incident = harness.emu.pagerduty.incidents[0]
     harness.emu.pagerduty.acknowledge(incident["id"], "PUSRADA")
     untrusting = harness.run("sync", GITLAB_TOKEN=new_token)
