@@ -198,7 +198,7 @@ def test_a_replaced_token_keeps_the_history(harness: Harness) -> None:
 def post_note(harness: Harness, token: str, body: str) -> None:
     response = requests.post(
         f"{harness.emu.gitlab_url}/api/v4/projects/gitlab-org%2Fgitaly/issues/42/notes",
-        headers={"PRIVATE-TOKEN": token}, data={"body": body}, verify=harness.emu.ca_file,
+        headers={"PRIVATE-TOKEN": token}, json={"body": body}, verify=harness.emu.ca_file,
         timeout=10)
     assert response.status_code == 201, response.text
 
