@@ -94,6 +94,9 @@ class Team(_Strict):
                                 Field(min_length=2, max_length=2)] = [15, 30]
     fallback: str = Field(min_length=1, max_length=500)
     coverage: Coverage = Field(default_factory=Coverage)
+    # The team's PagerDuty services; default: the services of escalation_policy_id.
+    service_ids: list[Annotated[str, Field(pattern=r"^P[A-Z0-9]{5,13}$")]] = Field(
+        default_factory=list)
 
     @field_validator("response_minutes")
     @classmethod
@@ -116,7 +119,8 @@ class Team(_Strict):
         for label in value:
             if not label.strip() or "," in label:
                 raise ValueError(f"label {label!r} is empty or contains a comma")
-            if label.startswith("escalation::") or label in {"drill", "chatops-sync-lock"}:
+            if label.startswith("escalation::") or label in {"drill", "chatops-sync-lock",
+                                                             "chatops-sync-state"}:
                 raise ValueError(f"label {label!r} is reserved for chatops itself")
         return value
 
@@ -155,6 +159,10 @@ class Config(_Strict):
     launch_date: Day | None = None
     # PagerDuty user name or email -> GitLab username, to mention on-callers in feedback.
     people: dict[str, str] = Field(default_factory=dict)
+    # GitLab usernames whose chatops markers are trusted besides the token's own user:
+    # list the bot users of earlier tokens so that a replaced token keeps the history.
+    bot_usernames: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$")]] = (
+        Field(default_factory=list))
 
     @field_validator("people")
     @classmethod

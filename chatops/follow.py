@@ -5,30 +5,27 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from chatops import render
 from chatops.audit import AuditLog
 from chatops.config import Config
-from chatops.core.compose import queued_event, request_marker_prefix
-from chatops.core.coverage import is_covered
-from chatops.core.history import Incident, LogEntry, parse_dedup_key
-from chatops.core.model import (
-    ACKNOWLEDGED,
-    QUEUED,
-    TRIGGERED,
-    WAITING,
-    Issue,
-    marker,
-    page_records,
-    read_markers,
-    waiting_requests,
-)
-from chatops.core.ports import IssueTracker, Lock, PagerDutyPorts
+from chatops.core.compose import search_token
+from chatops.core.cursor import RETRY_FOR, SyncState, parse_state, render_state
+from chatops.core.history import EscalationKey, Incident, LogEntry
+from chatops.core.model import ACKNOWLEDGED, TRIGGERED, Issue, page_records, read_markers
+from chatops.core.ports import IssueTracker, Lock, PagerDutyPorts, StateStore
 from chatops.core.refs import IssueRef
-from chatops.core.sync import SYNC_LABELS, TeamPolicy, Tracked, plan_sync, posted_ids
-from chatops.errors import ChatopsError, ConfigError
+from chatops.core.sync import TeamPolicy, Tracked, plan_sync, posted_ids
+from chatops.delivery import QueuedPages
+from chatops.errors import ChatopsError
+from chatops.services import team_service_ids
+
+# A request's issue is opened at most this long before a page with its key (the page
+# path finds it back for 7 days), so a bulk listing from here on finds it.
+REQUEST_ISSUE_AGE = timedelta(days=8)
+Item = tuple[str, Incident, str]  # team, incident, dedup key
 
 
 @dataclass
@@ -58,13 +55,17 @@ class Follower:
     def __init__(self, config: Config, tracker: IssueTracker, desk: PagerDutyPorts,
                  audit: AuditLog, clock: Callable[[], datetime], lock: Lock,
                  routing_keys: Mapping[str, str] | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 store: StateStore | None = None) -> None:
         self.config, self.tracker, self.desk, self.audit = config, tracker, desk, audit
         self.routing_keys = dict(routing_keys or {})
-        self.clock, self.lock, self.sleep = clock, lock, sleep
+        self.clock, self.lock, self.sleep, self.store = clock, lock, sleep, store
         self.window = timedelta(minutes=config.sync.window_minutes)
         self.policies = {key: TeamPolicy(t.display_name, t.ack_timeout_minutes, t.fallback)
                          for key, t in config.teams.items()}
+        self._requests: dict[str, dict[str, IssueRef]] = {}  # project -> token -> issue
+        self._requests_since: dict[str, datetime] = {}
+        self._listed: dict[IssueRef, Issue] = {}  # issues read by the bulk listing
 
     def locked(self, work: Callable[[], FollowReport], wait_seconds: float) -> FollowReport:
         """Run work holding the lock; wait up to wait_seconds for another run to finish."""
@@ -81,38 +82,105 @@ class Follower:
             self.lock.release()
 
     def sync(self) -> FollowReport:
-        """One scheduled pass: changes in the window, and pages that just became overdue."""
+        """One scheduled pass: what changed since the saved cursor, and pages turning overdue."""
         now, report = self.clock(), FollowReport()
-        open_incidents = self.desk.open_incidents()
-        pairs = self.desk.log_entries(now - self.window, now)
-        self.audit.record("read-pagerduty", "incidents+log_entries", "ok",
-                          f"{len(open_incidents)} open, {len(pairs)} new entries")
-        incidents = {i.id: i for i in open_incidents if self._turning_overdue(i, now)}
+        state = parse_state(self.store.load() if self.store else "")
+        state = self._services(state, now, report)
+        pairs = self.desk.log_entries(state.read_since(now, self.window), now)
+        fresh = [(entry, incident) for entry, incident in pairs if entry.id not in state.applied]
+        self.audit.record("read-pagerduty", "log_entries", "ok",
+                          f"{len(pairs)} entries, {len(fresh)} not yet applied")
+        incidents: dict[str, Incident] = {}
         entries: dict[str, list[LogEntry]] = defaultdict(list)
-        for incident_id in incidents:
-            # Whether it was ever acknowledged may lie before the window: read it all.
-            entries[incident_id] = self.desk.incident_log(incident_id)
-        for entry, incident in pairs:
-            if incident.id not in incidents or entry not in entries[incident.id]:
-                entries[incident.id].append(entry)
+        for entry, incident in fresh:
             incidents[incident.id] = incident
-        try:
-            self._reconcile(open_incidents, incidents, entries)
-        except ChatopsError as exc:  # catching up can wait for the next run; the rest cannot
-            self._problem(report, "catch-up of closed pages", str(exc))
-        self._apply(incidents, entries, report)
-        self._deliver_queued(now, report)
+            entries[incident.id].append(entry)
+        services = tuple(sorted({s for ids in state.services.values() for s in ids}))
+        since = state.read_since(now, self.window)
+        for incident in self._turning_overdue(state, services, now):
+            incidents[incident.id] = incident
+            if incident.created_at < since:  # its acknowledgement may lie before: read it all
+                entries[incident.id] = self.desk.incident_log(incident.id)
+        failed: dict[str, datetime] = {}
+        for incident_id, first in state.retry.items():
+            self._retry_one(incident_id, first, now, incidents, entries, failed, report)
+        if state.cursor is None:  # first run: nothing says what earlier runs applied
+            try:
+                self._reconcile(incidents, entries)
+            except ChatopsError as exc:  # catching up can wait for the next run
+                self._problem(report, "catch-up of closed pages", str(exc))
+        ours = self._ours(incidents, services, report, failed)
+        failed |= self._apply(ours, entries, report)
+        queued = QueuedPages(self.config, self.tracker, self.desk, self.audit,
+                             self.routing_keys, lambda t, p: self._problem(report, t, p))
+        report.delivered = queued.deliver_all(now)
+        fixed = {i for i in state.retry if i not in failed}  # applied, or given up
+        self._save(state.advanced(now, {e.id: e.at for e, _ in fresh}, failed, fixed), report)
         return report
 
-    def _reconcile(self, open_incidents: list[Incident], incidents: dict[str, Incident],
-                   entries: dict[str, list[LogEntry]]) -> None:
-        """Catch up on pages that closed while sync was not running (older than the window).
+    def _services(self, state: SyncState, now: datetime, report: FollowReport) -> SyncState:
+        """The teams' PagerDuty services: configured, or read again when stale."""
+        if not state.services_stale(set(self.config.teams), now):
+            return state
+        try:
+            found = team_service_ids(self.config, self.desk)
+        except ChatopsError as exc:
+            self._problem(report, "services of the teams' escalation policies", str(exc))
+            return state
+        self.audit.record("read-pagerduty", "services", "ok",
+                          f"{sum(map(len, found.values()))} services of {len(found)} teams")
+        return replace(state, services=found, services_at=now)
 
-        An issue still labelled triggered/acknowledged whose page is no longer open in
-        PagerDuty gets that incident's whole log applied. Quiet cost: two list requests.
-        """
-        known = {i.incident_key for i in open_incidents} | {
-            i.incident_key for i in incidents.values()}
+    def _save(self, state: SyncState, report: FollowReport) -> None:
+        """Keep the cursor; a failed save only makes the next run re-read (idempotently)."""
+        if self.store is None:
+            return
+        try:
+            self.store.save(render_state(state))
+        except ChatopsError as exc:
+            self._problem(report, "sync state", f"{exc} (the next run reads the same "
+                                                "changes again; nothing is lost)")
+
+    def _retry_one(self, incident_id: str, first: datetime, now: datetime,
+                   incidents: dict[str, Incident], entries: dict[str, list[LogEntry]],
+                   failed: dict[str, datetime], report: FollowReport) -> None:
+        """Read again the whole history of an incident whose application failed before."""
+        if now - first > RETRY_FOR:
+            self._problem(report, f"pagerduty:{incident_id}", "still failing after "
+                          f"{RETRY_FOR}; no longer retried: apply it by hand (webhook job)")
+            return
+        try:
+            incidents[incident_id] = self.desk.incident_by_id(incident_id)
+            entries[incident_id] = self.desk.incident_log(incident_id)
+        except ChatopsError as exc:
+            failed[incident_id] = first
+            self._problem(report, f"pagerduty:{incident_id}", str(exc))
+
+    def _turning_overdue(self, state: SyncState, services: tuple[str, ...],
+                         now: datetime) -> list[Incident]:
+        """Triggered pages whose acknowledgement deadline passed since the last run."""
+        if not services:
+            return []
+        last = state.cursor or now - self.window
+        timeouts = [timedelta(minutes=p.ack_timeout_minutes) for p in self.policies.values()]
+        found = []
+        for incident in self.desk.triggered_between(services, last - max(timeouts),
+                                                    now - min(timeouts)):
+            if not incident.escalations and not incident.incident_key:
+                incident = self.desk.with_keys(incident)
+            for key in incident.escalations:
+                policy = self.policies.get(key.team)
+                deadline = incident.created_at + timedelta(
+                    minutes=policy.ack_timeout_minutes if policy else 0)
+                if policy is not None and last < deadline <= now:
+                    found.append(incident)
+                    break
+        return found
+
+    def _reconcile(self, incidents: dict[str, Incident],
+                   entries: dict[str, list[LogEntry]]) -> None:
+        """First run: catch up on pages of the incident project that closed before it."""
+        known = {k.key for i in incidents.values() for k in i.escalations}
         for label in (TRIGGERED, ACKNOWLEDGED):
             for issue in self.tracker.labelled_issues(self.config.incident_project, label):
                 for request in read_markers(issue.description, "request"):
@@ -125,147 +193,124 @@ class Follower:
                         incidents[found.id] = self.desk.incident_by_id(found.id)
                         entries[found.id] = self.desk.incident_log(found.id)
 
-    def _deliver_queued(self, now: datetime, report: FollowReport) -> None:
-        """Page the requests queued with --when-covered whose team's coverage has started."""
-        # WAITING is the per-request flag (the escalation:: label is a summary that another
-        # team's live page may hold); QUEUED finds requests queued before WAITING existed.
-        project = self.config.incident_project
-        found = {i.ref: i for label in (WAITING, QUEUED)
-                 for i in self.tracker.labelled_issues(project, label)}
-        for issue in found.values():
-            try:
-                self._deliver_issue(issue.ref, now, report)
-            except ChatopsError as exc:
-                self._problem(report, issue.web_url, str(exc))
-
-    def _deliver_issue(self, ref: IssueRef, now: datetime, report: FollowReport) -> None:
-        """Deliver each request queued on one issue (read from chatops' own notes)."""
-        issue, notes = self.tracker.get_issue(ref)
-        waiting = waiting_requests(notes)  # per team: delivered and cancelled ones are done
-        if not waiting:  # nothing left: the labels are stale
-            self.tracker.set_labels(ref, [], [QUEUED, WAITING])
-            return
-        sent = 0
-        for request in waiting:
-            team = self.config.teams.get(request.get("team", ""))
-            if team is None or "dedup_key" not in request:
-                self._problem(report, issue.web_url, "queued request for an unknown team")
-            elif is_covered(team.coverage, now):
-                self._deliver(issue, request, now)
-                sent += 1
-        report.delivered += sent
-        if sent:  # a page just went out: the most urgent state; WAITING while others wait
-            others = [lb for lb in SYNC_LABELS if lb != TRIGGERED]
-            self.tracker.set_labels(ref, [TRIGGERED],
-                                    others + ([WAITING] if sent == len(waiting) else []))
-
-    def _deliver(self, issue: Issue, request: dict[str, str], now: datetime) -> None:
-        """Trigger one queued page and note it; the dedup key keeps a retry from paging twice."""
-        team_key, dedup_key = request["team"], request["dedup_key"]
-        team = self.config.teams[team_key]
-        routing_key = self.routing_keys.get(team_key)
-        if not routing_key:
-            raise ConfigError(f"Cannot deliver the queued page: {team.routing_key_env} is not "
-                              "set for the sync job.", "Add it to the sync job's variables.")
-        note_marker = marker("paged", team=team_key, dedup_key=dedup_key,
-                             at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), job="sync")
-        body = render.render("note_delivered.md.j2", {"team": team, "now": now,
-                                                       "marker": note_marker},
-                             self.config.templates_dir)  # before any side effect
-        event = queued_event(issue, team_key, team, dedup_key, now,
-                             severity=int(request.get("severity", "2") or 2),
-                             drill=request.get("drill") == "1")
-        self.desk.trigger(routing_key, event)
-        self.audit.record("trigger-page", f"pagerduty:{team_key}:{dedup_key}", "ok", "queued")
-        self.tracker.add_note(issue.ref, body, note_marker)
+    def _ours(self, incidents: dict[str, Incident], services: tuple[str, ...],
+              report: FollowReport, failed: dict[str, datetime]) -> dict[str, Incident]:
+        """The chatops incidents among these; keyless ones of the teams' services via alerts."""
+        ours = {}
+        for incident in incidents.values():
+            if not incident.incident_key and not incident.alert_keys:
+                if incident.service_id not in services:
+                    continue  # grouped incident of another service: never ours
+                try:
+                    incident = self.desk.with_keys(incident)
+                except ChatopsError as exc:
+                    self._fail(report, failed, incident.id, exc)
+                    continue
+            if incident.escalations:
+                ours[incident.id] = incident
+        return ours
 
     def follow_one(self, incident_id: str) -> FollowReport:
         """Apply one incident's whole history (the webhook job)."""
         report = FollowReport()
-        incident = self.desk.incident_by_id(incident_id)
-        if parse_dedup_key(incident.incident_key) is None:
+        incident = self.desk.with_keys(self.desk.incident_by_id(incident_id))
+        if not incident.escalations:
             self.audit.record("follow", f"pagerduty:{incident_id}", "ignored",
                               "not an incident opened by chatops")
             return report
-        self._apply({incident.id: incident}, {incident.id: self.desk.incident_log(incident.id)},
-                    report)
+        failed = self._apply({incident.id: incident},
+                             {incident.id: self.desk.incident_log(incident.id)}, report)
+        if failed and not report.problems:
+            report.problems.append(f"pagerduty:{incident_id}: not applied")
         return report
 
-    def _turning_overdue(self, incident: Incident, now: datetime) -> bool:
-        """A triggered page whose acknowledgement deadline passed within the window."""
-        key = parse_dedup_key(incident.incident_key)
-        policy = self.policies.get(key.team) if key else None
-        if policy is None or incident.status != "triggered":
-            return False
-        deadline = incident.created_at + timedelta(minutes=policy.ack_timeout_minutes)
-        return now - self.window < deadline <= now
-
     def _apply(self, incidents: dict[str, Incident], entries: dict[str, list[LogEntry]],
-               report: FollowReport) -> None:
-        """Group incidents by issue and bring each issue up to date."""
+               report: FollowReport) -> dict[str, datetime]:
+        """Group incidents by issue, bring each issue up to date; return the transient failures."""
         report.incidents = len(incidents)
-        by_issue: dict[IssueRef, list[tuple[str, Incident]]] = defaultdict(list)
+        failed: dict[str, datetime] = {}
+        by_issue: dict[IssueRef, list[Item]] = defaultdict(list)
         for incident in incidents.values():
-            try:
-                ref, team = self._issue_of(incident)
-            except ChatopsError as exc:
-                self._problem(report, f"pagerduty:{incident.id}", str(exc))
-                continue
-            by_issue[ref].append((team, incident))
+            for key in incident.escalations:
+                try:
+                    by_issue[self._issue_of(key, incident)].append((key.team, incident, key.key))
+                except ChatopsError as exc:
+                    self._fail(report, failed, incident.id, exc)
         for ref, items in by_issue.items():
             try:
-                self._apply_issue(ref, items, entries, report)
+                for incident_id in self._apply_issue(ref, items, entries, report):
+                    failed.setdefault(incident_id, self.clock())
             except ChatopsError as exc:
-                self._problem(report, str(ref), str(exc))
+                for _, incident, _ in items:
+                    self._fail(report, failed, incident.id, exc, target=str(ref))
+        return failed
 
-    def _issue_of(self, incident: Incident) -> tuple[IssueRef, str]:
-        """The issue and team a chatops incident belongs to."""
-        key = parse_dedup_key(incident.incident_key)
-        assert key is not None
+    def _fail(self, report: FollowReport, failed: dict[str, datetime], incident_id: str,
+              exc: ChatopsError, target: str = "") -> None:
+        """Report a problem; the incident is read again by the next runs (for RETRY_FOR)."""
+        self._problem(report, target or f"pagerduty:{incident_id}", str(exc))
+        failed.setdefault(incident_id, self.clock())
+
+    def _issue_of(self, key: EscalationKey, incident: Incident) -> IssueRef:
+        """The issue a chatops escalation belongs to (request keys: one bulk listing)."""
         if key.team not in self.config.teams:
-            raise ChatopsError(f"Incident {incident.incident_key} names team {key.team!r}, "
+            raise ChatopsError(f"Incident {incident.id} ({key.key}) names team {key.team!r}, "
                                "which chatops.toml does not know: not touched.")
         if key.issue is not None:
-            return key.issue, key.team
-        issue = self.tracker.find_by_marker(key.project, request_marker_prefix(key.request),
-                                            state="all")
-        if issue is None:
-            raise ChatopsError(f"No issue in {key.project} records the page "
-                               f"{incident.incident_key} (deleted, or older than 7 days).",
-                               "Link the PagerDuty incident to its issue by hand.")
-        return issue.ref, key.team
+            return key.issue
+        since = incident.created_at - REQUEST_ISSUE_AGE
+        if self._requests_since.get(key.project, since + timedelta(seconds=1)) > since:
+            found: dict[str, IssueRef] = {}
+            for issue in self.tracker.issues_updated(key.project, since):
+                self._listed[issue.ref] = issue
+                for request in read_markers(issue.description, "request"):
+                    found.setdefault(request.get("id", ""), issue.ref)
+            self._requests[key.project], self._requests_since[key.project] = found, since
+        ref = self._requests[key.project].get(search_token(key.request))
+        if ref is None:
+            raise ChatopsError(f"No issue in {key.project} records the page {key.key} "
+                               "(deleted?).", "Link the PagerDuty incident to its issue by hand.")
+        return ref
 
-    def _apply_issue(self, ref: IssueRef, items: list[tuple[str, Incident]],
-                     entries: dict[str, list[LogEntry]], report: FollowReport) -> None:
-        """Read the issue, plan, then label and comment it."""
-        issue, notes = self.tracker.get_issue(ref)
+    def _apply_issue(self, ref: IssueRef, items: list[Item],
+                     entries: dict[str, list[LogEntry]], report: FollowReport) -> list[str]:
+        """Read the issue, plan, then label and comment it; return the incidents not applied."""
+        listed = self._listed.pop(ref, None)  # read moments ago: only its notes are missing
+        issue, notes = ((listed, self.tracker.own_notes(ref)) if listed
+                        else self.tracker.get_issue(ref))
         texts = [issue.description, *notes]
         # An incident key is not proof: only pages chatops itself recorded on the issue count.
-        recorded = {r.dedup_key for team, _ in items for r in page_records(texts, team)}
+        recorded = {r.dedup_key for team, _, _ in items for r in page_records(texts, team)}
         recorded |= {m.get("dedup_key", "") for m in read_markers(issue.description, "request")}
-        for _, inc in items:
-            if inc.incident_key not in recorded:
+        for _, _, key in items:
+            if key not in recorded:
                 self._problem(report, str(ref), f"the issue records no page with key "
-                              f"{inc.incident_key}: not touched")
-        items = [(team, inc) for team, inc in items if inc.incident_key in recorded]
+                              f"{key}: not touched")
+        refused = [inc.id for _, inc, key in items if key not in recorded]
+        items = [item for item in items if item[2] in recorded]
         if not items:
-            return
-        tracked = [Tracked(team, inc, tuple(entries.get(inc.id, ()))) for team, inc in items]
+            return refused
+        tracked = [Tracked(team, inc, tuple(entries.get(inc.id, ()))) for team, inc, _ in items]
         plan = plan_sync(issue, posted_ids(texts), tracked, self.policies, self.clock())
         report.issues += 1
         if plan.add:
             self.tracker.set_labels(ref, list(plan.add), list(plan.remove))
             self.audit.record("label-issue", issue.web_url, "ok", "+" + ",+".join(plan.add))
             report.labels += 1
-        for note in plan.notes:
-            body = render.render(note.template, {**note.context, "marker": note.marker,
-                                                 "issue_ref": f"{ref.project}#{ref.iid}"},
-                                 self.config.templates_dir)
-            self.tracker.add_note(ref, body, note.marker)
-            self.audit.record("comment-issue", issue.web_url, "ok", note.marker)
-            report.notes += 1
+        # One comment per issue and run, one section (with its marker) per entry: the
+        # story reads the same, and a run costs one write per issue, not one per entry.
+        bodies = [render.render(note.template, {**note.context, "marker": note.marker,
+                                                "issue_ref": f"{ref.project}#{ref.iid}"},
+                                self.config.templates_dir) for note in plan.notes]
+        if bodies:
+            self.tracker.add_note(ref, "\n\n".join(b.strip() for b in bodies),
+                                  plan.notes[-1].marker)
+            for note in plan.notes:
+                self.audit.record("comment-issue", issue.web_url, "ok", note.marker)
+            report.notes += len(bodies)
         if plan.empty:
             self.audit.record("sync-issue", issue.web_url, "unchanged")
+        return refused
 
     def _problem(self, report: FollowReport, target: str, problem: str) -> None:
         """Record a problem in the report and the job log; the run goes on."""

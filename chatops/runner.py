@@ -331,6 +331,9 @@ class PageRunner:
             self._keep_record(kind, "", issue.web_url)
         extra = ({"severity": str(self.request.severity), "drill": str(int(self.request.drill))}
                  if kind == "queued" else {})
+        if kind == "paged" and self.flow.incident is not None:
+            # Followed by id from now on (a grouped incident has no incident_key).
+            extra = {"incident": self.flow.incident.id, "number": str(self.flow.incident.number)}
         marker = compose.page_marker(kind, self.request.team, self.flow.dedup_key, now,
                                      self.plan.who.job_url, **extra)
         try:

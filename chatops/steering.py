@@ -12,7 +12,7 @@ from chatops.access import authorise
 from chatops.audit import AuditLog
 from chatops.config import Config
 from chatops.core.compose import request_marker_prefix
-from chatops.core.history import Incident, LogEntry, parse_dedup_key
+from chatops.core.history import Incident, LogEntry
 from chatops.core.model import (
     ESCALATION_LABELS,
     RESOLVED,
@@ -26,6 +26,7 @@ from chatops.core.ports import IssueTracker, PagerDutyPorts
 from chatops.core.refs import IssueRef
 from chatops.core.sync import CANCELLED
 from chatops.errors import ChatopsError, ConfigError
+from chatops.services import team_service_ids
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,10 @@ class Escalations:
 
     def open_list(self) -> tuple[str, bool]:
         """Open escalations, oldest first."""
-        incidents = sorted(self.pd.open_incidents(), key=lambda i: i.created_at)
+        # Only the teams' services; grouped (keyless) incidents there via their alerts.
+        services = tuple(sorted({s for ids in team_service_ids(self.config, self.pd).values()
+                                 for s in ids}))
+        incidents = sorted(self.pd.open_incidents(services), key=lambda i: i.created_at)
         rows = [(incident, self._issue_url(incident)) for incident in incidents]
         self.audit.record("list-escalations", "pagerduty", "ok", f"{len(rows)} open")
         return self._render("escalation_reply.txt.j2", verb="list", rows=rows, issue=None,
@@ -202,9 +206,10 @@ class Escalations:
 
     def _issue_url(self, incident: Incident) -> str:
         """The issue address of an incident (a look-up only for request keys)."""
-        key = parse_dedup_key(incident.incident_key)
-        if key is None:
+        keys = incident.escalations
+        if not keys:
             return ""
+        key = keys[0]
         if key.issue is not None:
             return key.issue.url(self.actor.gitlab_url)
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import format_datetime
 from typing import Any, Protocol
 from urllib.parse import unquote
@@ -75,9 +75,19 @@ def text_response(status: int, text: str, content_type: str = "text/plain") -> R
     return Response(status=status, body=text.encode(), content_type=content_type)
 
 
+# A test facility, not a service behaviour: seeding "in the past" (spread over an hour,
+# as real pages arrive) shifts the emulated services' clock; 0 outside seeding.
+_CLOCK_OFFSET = [timedelta(0)]
+
+
+def set_clock_offset(offset: timedelta) -> None:
+    """Make the emulated services live `offset` away from real time (0 to reset)."""
+    _CLOCK_OFFSET[0] = offset
+
+
 def utcnow() -> datetime:
-    """Return the current time as an aware UTC datetime."""
-    return datetime.now(UTC)
+    """Return the current (emulated) time as an aware UTC datetime."""
+    return datetime.now(UTC) + _CLOCK_OFFSET[0]
 
 
 def gitlab_time(value: datetime | None) -> str | None:

@@ -22,6 +22,11 @@ from typing import Any
 
 from chatops_emulator.core import Request, Response, json_response, pd_time, utcnow
 from chatops_emulator.pagerduty_changes import list_change_events, one_change_event
+from chatops_emulator.pagerduty_grouping import (
+    escalation_policy_json,
+    incident_alerts,
+    services_json,
+)
 from chatops_emulator.pagerduty_model import Incident, LogEntry, OnCall, error_body, user_json
 from chatops_emulator.pagerduty_query import InvalidError, Query, bad, incident_window
 from chatops_emulator.pagerduty_services import policy_json, service_json
@@ -105,6 +110,23 @@ class PagerDutyRestApp:
                               query)
         if len(seg) == 2 and seg[0] == "change_events":
             return json_response(200, one_change_event(self.state, seg[1]))
+        if seg == ["services"]:
+            with self.state.lock:
+                return self._page("services", services_json(self.state), query)
+        if len(seg) == 2 and seg[0] == "escalation_policies":
+            with self.state.lock:
+                if seg[1] not in self.state.policies:
+                    raise InvalidError(404, "Not Found", 2100, [])
+                return json_response(200, {"escalation_policy": escalation_policy_json(
+                    self.state, seg[1])})
+        if len(seg) == 3 and seg[0] == "incidents" and seg[2] == "alerts":
+            with self.state.lock:
+                incident = self.state.incident_by_id(seg[1])
+                if incident is None:
+                    raise InvalidError(404, "Not Found", 2100, ["Incident Not Found"])
+                alerts = incident_alerts(self.state, incident, query.single,
+                                         query.arrays.get("statuses", []), zone)
+            return self._page("alerts", alerts, query)
         if len(seg) >= 2 and seg[0] == "incidents" and seg[2:] in ([], ["log_entries"],
                                                                    ["notes"]):
             with self.state.lock:
@@ -221,6 +243,8 @@ class PagerDutyRestApp:
         with self.state.lock:
             found = []
             for incident in self.state.incident_list:
+                # Spec, parameter incident_key: also "incidents whose alerts have
+                # alert_key matching the given incident key" (grouped incidents).
                 key = query.single.get("incident_key")
                 if (window and not window[0] <= incident.created_at <= window[1]) or (
                         statuses and incident.status not in statuses) or (

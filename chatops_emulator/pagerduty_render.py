@@ -111,7 +111,7 @@ class PagerDutyRender:
             "incident_number": incident.number, "title": incident.title,
             "description": incident.title, "created_at": pd_time(incident.created_at, zone),
             "updated_at": pd_time(incident.updated_at, zone), "status": incident.status,
-            "incident_key": incident.incident_key, "service": service,
+            "incident_key": incident.incident_key or None, "service": service,
             "assignments": [{"at": pd_time(at, zone), "assignee": self.user_ref(uid)}
                             for uid, at in incident.assignments],
             "assigned_via": "escalation_policy",
@@ -206,7 +206,7 @@ class PagerDutyRender:
             "id": incident.id, "type": "incident",
             "self": f"{self.api_base}/incidents/{incident.id}",
             "html_url": f"{HTML_BASE}/incidents/{incident.id}", "number": incident.number,
-            "status": incident.status, "incident_key": incident.incident_key,
+            "status": incident.status, "incident_key": incident.incident_key or None,
             "created_at": pd_time(incident.created_at), "title": incident.title,
             "service": self.service_ref(incident.service_id),
             "assignees": [self.user_ref(uid) for uid, _ in incident.assignments],

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import threading
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chatops_emulator.core import parse_time, utcnow
@@ -55,6 +55,9 @@ class PagerDutyState(PagerDutyHistory, PagerDutyChanges):
         # Newest first, as this emulator has always listed them; PagerDuty's "Retrieve
         # Incident Details" guide implies oldest first for one incident's log: flip to test.
         self.log_entries_newest_first = True
+        # Alert grouping mode and window (pagerduty_grouping.py says what each models).
+        self.grouping = "off"
+        self.grouping_minutes = 30
 
     # -- configuration -----------------------------------------------------------------
     def add_token(self, token: str) -> None:
@@ -116,6 +119,10 @@ class PagerDutyState(PagerDutyHistory, PagerDutyChanges):
             now = utcnow()
             if action == "trigger" and alert is not None:
                 alert.triggers += 1
+            elif action == "trigger" and (group := self._group_into(key, now)) is not None:
+                group.alerts.append(Alert(dedup, key, group.id, "triggered", now,
+                                          copy.deepcopy(body)))
+                group.updated_at = now
             elif action == "trigger":
                 self._open(self.services[self.routing[key]], dedup, body, now)
             elif alert is not None:
@@ -134,6 +141,15 @@ class PagerDutyState(PagerDutyHistory, PagerDutyChanges):
                                                     "severity": "critical"}}
             return self.incident_json(self._open(service, dedup, body, at or utcnow()))
 
+    def _group_into(self, routing_key: str, now: datetime) -> Incident | None:
+        """In "time" grouping, the open incident of the service a new alert joins."""
+        if self.grouping != "time":
+            return None
+        service_id = self.routing[routing_key]
+        window = timedelta(minutes=self.grouping_minutes)
+        return next((i for i in reversed(self.incident_list) if i.service_id == service_id
+                     and i.status != "resolved" and now - i.created_at <= window), None)
+
     def _alerts(self) -> list[Alert]:
         return [alert for incident in self.incident_list for alert in incident.alerts]
 
@@ -141,8 +157,9 @@ class PagerDutyState(PagerDutyHistory, PagerDutyChanges):
               now: datetime) -> Incident:
         payload = body.get("payload") or {}
         number = max((i.number for i in self.incident_list), default=1000) + 1
+        key = dedup if self.grouping == "off" else ""  # grouped incidents carry no key
         incident = Incident(self._id("Q", 14), number, str(payload.get("summary", "")),
-                            service.id, service.policy_id, now, dedup, updated_at=now,
+                            service.id, service.policy_id, now, key, updated_at=now,
                             last_status_change_at=now)
         incident.urgency = urgency_for(service.urgency_rule, str(payload.get("severity", "")))
         incident.alerts.append(Alert(dedup, body["routing_key"], incident.id, "triggered", now,

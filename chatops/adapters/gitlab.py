@@ -47,9 +47,12 @@ class GitLabTracker:
     """Issues, labels and notes through the GitLab REST API v4."""
 
     def __init__(self, url: str, token: str, ca_bundle: str | None, http: Http,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 bot_usernames: tuple[str, ...] = ()) -> None:
         self._token, self._http, self._clock = token, http, clock
+        self._bots = frozenset(name.lower() for name in bot_usernames)
         self._user_id: int | None = None
+        self._me_lock = threading.Lock()
         timeout = http.timeout_seconds
         self._last = threading.local()
         self._counting = threading.Lock()
@@ -117,28 +120,28 @@ class GitLabTracker:
                           attempt_seconds=self._phase.attempt_seconds(http.timeout_seconds))
 
     def find_by_marker(self, project: str, text: str, state: str = "opened") -> Issue | None:
-        """The newest issue (in state) this token created lately with a line starting with text."""
+        """The newest issue (in state) of the last RECENT_DAYS with a trusted marker line."""
+        # No GET /user up front: before the page, only a found marker is worth that request.
         return self._retry(lambda: self._find(project, text, state), before_page=True)
 
     def _find(self, project: str, text: str, state: str = "opened") -> Issue | None:
-        """One look at the open issues this token created in the last RECENT_DAYS.
+        """Search the descriptions for the request's token, every page; check the marker line.
 
-        Not `search=`: GitLab's issue search is full-text with stemming, whose
-        handling of a token inside an HTML comment is not something to bet a page
-        on. scope=created_by_me + created_after is exact and costs one request.
+        Whoever created the issue (a replaced token is a new user): `search` + `in=description`
+        (GET /projects/:id/issues, doc/api/issues.md "search", "in") finds the candidates; the
+        exact marker line and a trusted author decide. Every page is read: no cap.
         """
-        endpoint = f"GET /projects/{quote(project, safe='')}/issues?scope=created_by_me"
+        endpoint = f"GET /projects/{quote(project, safe='')}/issues?search"
         since = self._clock() - timedelta(days=RECENT_DAYS)
+        token = text.split(" id=", 1)[-1].split()[0] if " id=" in text else text
 
         def look() -> Issue | None:
             # With query_parameters, python-gitlab sends only those (plus per_page).
-            query = {"scope": "created_by_me", "state": state,
+            query = {"search": token, "in": "description", "state": state,
                      "created_after": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
                      "order_by": "created_at", "sort": "desc"}
-            found = self.handle(project).issues.list(
-                query_parameters=query, per_page=100, get_all=False, **ONCE)
-            self._learn_me(found)
-            for item in found:
+            for item in self.handle(project).issues.list(
+                    query_parameters=query, per_page=100, iterator=True, **ONCE):
                 issue = self._issue(project, item.attributes)
                 if has_marker_line(issue.description, text):
                     return issue
@@ -147,31 +150,46 @@ class GitLabTracker:
         return self.call(endpoint, look)
 
     def labelled_issues(self, project: str, label: str) -> list[Issue]:
-        """Open issues of a project that carry a label (up to 100, oldest first)."""
+        """Open issues of a project that carry a label (every page), oldest first."""
         endpoint = f"GET /projects/{quote(project, safe='')}/issues?labels"
         query = {"labels": label, "state": "opened", "order_by": "created_at", "sort": "asc"}
 
         def look() -> list[dict[str, Any]]:
             found = self.handle(project).issues.list(query_parameters=query, per_page=100,
-                                                     get_all=False, **ONCE)
+                                                     iterator=True, **ONCE)
+            return [item.attributes for item in found]
+
+        found = self._retry(lambda: self.call(endpoint, look), before_page=False)
+        return [self._issue(project, attrs) for attrs in found]
+
+    def issues_updated(self, project: str, since: datetime) -> list[Issue]:
+        """Every issue of a project updated since a time (every page); descriptions if trusted."""
+        endpoint = f"GET /projects/{quote(project, safe='')}/issues?updated_after"
+        query = {"state": "all", "order_by": "updated_at", "sort": "asc",
+                 "updated_after": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+        def look() -> list[dict[str, Any]]:
+            found = self.handle(project).issues.list(query_parameters=query, per_page=100,
+                                                     iterator=True, **ONCE)
             return [item.attributes for item in found]
 
         found = self._retry(lambda: self.call(endpoint, look), before_page=False)
         return [self._issue(project, attrs) for attrs in found]
 
     def own_issues(self, project: str, since: datetime, until: datetime) -> list[Issue]:
-        """Every issue this token created in a project in a time range (all pages)."""
-        endpoint = f"GET /projects/{quote(project, safe='')}/issues?scope=created_by_me"
-        query = {"scope": "created_by_me", "state": "all", "order_by": "created_at",
+        """Every issue a chatops bot created in a project in a time range (all pages)."""
+        endpoint = f"GET /projects/{quote(project, safe='')}/issues?created_after"
+        query = {"state": "all", "order_by": "created_at",
                  "sort": "asc", "created_after": since.astimezone(UTC).isoformat(),
                  "created_before": until.astimezone(UTC).isoformat()}
 
         def look() -> list[Issue]:
-            found = list(self.handle(project).issues.list(query_parameters=query, per_page=100,
-                                                          iterator=True, **ONCE))
-            self._learn_me(found)
-            return [self._issue(project, item.attributes) for item in found]
+            found = self.handle(project).issues.list(query_parameters=query, per_page=100,
+                                                     iterator=True, **ONCE)
+            return [self._issue(project, item.attributes) for item in found
+                    if self.trusted(item.attributes.get("author"))]
 
+        self._me()  # before the authors are checked
         return self._retry(lambda: self.call(endpoint, look), before_page=False)
 
     def issues_labelled(self, project: str, label: str) -> list[Issue]:
@@ -221,8 +239,8 @@ class GitLabTracker:
     def get_issue(self, ref: IssueRef) -> tuple[Issue, list[str]]:
         """The issue and the bodies of the notes chatops wrote on it, oldest first.
 
-        Only what this token's user wrote can carry chatops' markers: a marker typed
-        by anyone else into a comment or a description is ignored.
+        Only what a chatops bot wrote (`trusted`) can carry chatops' markers: a marker
+        typed by anyone else into a comment or a description is ignored.
         """
         project = _path(ref)
         base = f"/projects/{quote(project, safe='')}/issues/{ref.iid}"
@@ -235,43 +253,42 @@ class GitLabTracker:
             issue)), before_page=True)
         return self._issue(project, issue.attributes), notes
 
-    def _trusted(self, author: Any) -> bool:
-        """Is this author a chatops user, whose markers count? Today: this token's user.
+    def trusted(self, author: Any) -> bool:
+        """The one trust rule for chatops markers: written by a chatops bot user.
 
-        The one trust rule: every description and note body is read through it, so a
-        marker written by anyone else (a comment, an issue someone opened) is ignored.
+        A bot is this token's own user or a username of `bot_usernames` (config), so a
+        replaced project access token (a new bot user) keeps trusting the old one's
+        markers once its username is listed. Every description and note body is read
+        through this rule; a marker written by anyone else is ignored.
         """
-        return isinstance(author, dict) and author.get("id") == self._me()
-
-    def _learn_me(self, items: list[Any]) -> None:
-        """Items listed with scope=created_by_me are authored by this token's user."""
-        for item in items:
-            author = (item.attributes.get("author") or {}).get("id")
-            if isinstance(author, int):
-                self._user_id = author
-                return
+        if not isinstance(author, dict):
+            return False
+        if str(author.get("username") or "").lower() in self._bots:
+            return True
+        return isinstance(author.get("id"), int) and author["id"] == self._me()
 
     def _issue(self, project: str, attrs: dict[str, Any]) -> Issue:
         """Our view of an issue; the description only when a trusted user wrote it."""
         found = _issue(project, attrs)
-        if PREFIX in found.description and not self._trusted(attrs.get("author")):
+        if PREFIX in found.description and not self.trusted(attrs.get("author")):
             found = replace(found, description="")
         return found
 
     def _me(self) -> int:
         """The id of this token's user (GET /user, once)."""
-        if self._user_id is None:
-            user = self._retry(lambda: self.call("GET /user", lambda: self._gl.http_get(
-                "/user", **ONCE)), before_page=True)
-            self._user_id = int(user["id"]) if isinstance(user, dict) else -1
-        return self._user_id
+        with self._me_lock:
+            if self._user_id is None:
+                user = self._retry(lambda: self.call("GET /user", lambda: self._gl.http_get(
+                    "/user", **ONCE)), before_page=True)
+                self._user_id = int(user["id"]) if isinstance(user, dict) else -1
+            return self._user_id
 
     def _note_bodies(self, issue: Any) -> list[str]:
         """Bodies of the notes trusted users wrote on an issue, oldest first (all pages)."""
         notes = issue.notes.list(sort="asc", order_by="created_at", per_page=100,
                                  iterator=True, **ONCE)
         return [str(note.attributes.get("body") or "") for note in notes
-                if self._trusted(note.attributes.get("author"))]
+                if self.trusted(note.attributes.get("author"))]
 
     def open_issue(self, project: str, title: str, description: str, labels: list[str],
                    marker: str, issue_type: str = "incident") -> Issue:

@@ -146,6 +146,10 @@ class _SharedClient(pagerduty.RestApiV2Client):
         return None
 
 
+class ListOverflowError(PagerDutyError):
+    """A list longer than the reader allows (PagerDuty refuses offsets past 10,000)."""
+
+
 class PagerDutyPager:
     """The Pager port, backed by PagerDuty's REST and Events APIs."""
 
@@ -234,8 +238,8 @@ class PagerDutyPager:
             page, more = self._retry(lambda: self._call(f"GET {path}", token, get), budget)
             items.extend(page)
             if more and len(items) >= cap:
-                raise PagerDutyError(f"GET {path}", 200, f"more than {cap} items",
-                                     "Narrow the period (or the teams) and run again.")
+                raise ListOverflowError(f"GET {path}", 200, f"more than {cap} items",
+                                        "Narrow the period (or the teams) and run again.")
             if not more or not page:
                 return items
 

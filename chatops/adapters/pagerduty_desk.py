@@ -2,45 +2,120 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import pagerduty
 
 from chatops.adapters import pagerduty_parse as parse
-from chatops.adapters.pagerduty import _iso
-from chatops.adapters.pagerduty_report import PagerDutyReports
-from chatops.core.history import Incident, LogEntry, parse_dedup_key
+from chatops.adapters.pagerduty import ListOverflowError, _iso
+from chatops.adapters.pagerduty_report import PagerDutyReports, _slices
+from chatops.core.history import Incident, LogEntry
+
+# PagerDuty answers 400 when offset + limit exceeds 10,000 (developer-docs
+# docs/REST-API/09-Pagination.md): a longer time-windowed read is split in halves.
+OFFSET_LIMIT = 10000
 
 
 class PagerDutyDesk(PagerDutyReports):
     """The Pager port plus the incident reads and writes that sync, escalation and report need."""
 
-    def open_incidents(self) -> list[Incident]:
-        """Every triggered or acknowledged incident that a chatops page opened."""
+    def open_incidents(self, service_ids: tuple[str, ...] = ()) -> list[Incident]:
+        """Every triggered or acknowledged chatops incident (of these services, when given)."""
         params: dict[str, Any] = {"statuses": ["triggered", "acknowledged"],
                                   "date_range": "all", "time_zone": "UTC"}
+        if service_ids:
+            params["service_ids"] = list(service_ids)
         items = self._list("/incidents", "incidents", params, self._http.lookup_budget_seconds,
-                           cap=5000)
+                           cap=OFFSET_LIMIT)
         found = [self._parsed("GET /incidents", parse.incident, item) for item in items]
-        return [i for i in found if parse_dedup_key(i.incident_key) is not None]
+        return [i for i in map(self.with_keys, found) if i.escalations]
+
+    def team_services(self, policy_id: str) -> tuple[str, ...]:
+        """The services of an escalation policy (GET /escalation_policies/{id}, `services`).
+
+        The REST spec's EscalationPolicy object lists `services` (ServiceReference, read
+        only): the services a team's pages land on, so reads can be limited to them.
+        """
+        path = f"/escalation_policies/{policy_id}"
+        client, token = self._rest(f"GET {path}")
+
+        def get() -> tuple[str, ...]:
+            body = pagerduty.successful_response(client.get(path)).json()
+            return tuple(str(s["id"]) for s in body["escalation_policy"]["services"])
+
+        with client:
+            return self._retry(lambda: self._call(f"GET {path}", token, get),
+                               self._http.lookup_budget_seconds)
+
+    def services_by_policy(self, policy_ids: list[str]) -> dict[str, tuple[str, ...]]:
+        """The services of several escalation policies, from one listing of GET /services.
+
+        Each Service object names its `escalation_policy` (REST spec, schema Service), so
+        one paginated listing serves every team instead of one request per policy.
+        """
+        found: dict[str, list[str]] = {policy: [] for policy in policy_ids}
+        for item in self._list("/services", "services", {}, self._http.lookup_budget_seconds,
+                               cap=OFFSET_LIMIT):
+            policy = str((item.get("escalation_policy") or {}).get("id") or "")
+            if policy in found:
+                found[policy].append(str(item["id"]))
+        return {policy: tuple(ids) for policy, ids in found.items()}
+
+    def with_keys(self, incident: Incident) -> Incident:
+        """The incident with its alerts' keys when it has no key of its own (grouping)."""
+        if incident.incident_key or incident.alert_keys:
+            return incident
+        path = f"/incidents/{incident.id}/alerts"
+        items = self._list(path, "alerts", {}, self._http.lookup_budget_seconds,
+                           cap=OFFSET_LIMIT)
+        keys = tuple(dict.fromkeys(k for k in (parse.alert_key(i) for i in items) if k))
+        return replace(incident, alert_keys=keys)
+
+    def triggered_between(self, service_ids: tuple[str, ...], since: datetime,
+                          until: datetime) -> list[Incident]:
+        """Incidents still triggered that were created in [since, until] on these services."""
+        if not service_ids:
+            return []
+        params: dict[str, Any] = {"statuses": ["triggered"], "service_ids": list(service_ids),
+                                  "since": _iso(since),
+                                  "until": _iso(until + timedelta(seconds=1)),
+                                  "time_zone": "UTC"}
+        items: list[Any] = []
+        for start, end in _slices(since, until + timedelta(seconds=1)):
+            params.update(since=_iso(start), until=_iso(end))
+            items += self._list("/incidents", "incidents", dict(params),
+                                self._http.lookup_budget_seconds, cap=OFFSET_LIMIT)
+        return [self._parsed("GET /incidents", parse.incident, item) for item in items]
 
     def log_entries(self, since: datetime, until: datetime) -> list[tuple[LogEntry, Incident]]:
-        """Account-wide log entries in a window, with their chatops incidents."""
+        """Account-wide log entries in [since, until], each with its incident, oldest first.
+
+        GET /log_entries takes no service filter (REST spec: team_ids[] only), so the
+        caller keeps the teams' services. More than 10,000 entries: the range is halved.
+        """
         # Whole seconds on the wire: round `until` up, or this second's entries are lost.
         params: dict[str, Any] = {"since": _iso(since), "until": _iso(until + timedelta(seconds=1)),
                                   "time_zone": "UTC", "is_overview": "false",
                                   "include": ["incidents"]}
-        items = self._list("/log_entries", "log_entries", params,
-                           self._http.lookup_budget_seconds, cap=10000)
+        try:
+            items = self._list("/log_entries", "log_entries", params,
+                               self._http.lookup_budget_seconds, cap=OFFSET_LIMIT)
+        except ListOverflowError:
+            if until - since < timedelta(seconds=2):
+                raise
+            middle = since + (until - since) / 2
+            halves = {p[0].id: p for p in self.log_entries(since, middle)
+                      + self.log_entries(middle, until)}
+            return sorted(halves.values(), key=lambda p: (p[0].at, p[0].id))
         pairs = []
         for item in items:
             if not isinstance(item.get("incident"), dict) or "status" not in item["incident"]:
                 continue  # not expanded: not an incident's entry
             incident = self._parsed("GET /log_entries", parse.incident, item["incident"])
-            if parse_dedup_key(incident.incident_key) is not None:
-                pairs.append((self._parsed("GET /log_entries", parse.log_entry, item), incident))
-        return pairs
+            pairs.append((self._parsed("GET /log_entries", parse.log_entry, item), incident))
+        return sorted(pairs, key=lambda p: (p[0].at, p[0].id))
 
     def incident_by_id(self, incident_id: str) -> Incident:
         """One incident by id (PagerDutyError 404 when it does not exist)."""

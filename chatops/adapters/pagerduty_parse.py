@@ -37,7 +37,13 @@ def incident(item: dict[str, Any]) -> Incident:
         assignees=tuple(_summary(a.get("assignee")) for a in item.get("assignments") or []),
         changed_at=when(item["last_status_change_at"]) if item.get("last_status_change_at")
         else None,
+        service_id=str(_object(item.get("service")).get("id") or ""),
     )
+
+
+def alert_key(item: dict[str, Any]) -> str:
+    """The de-duplication key of an alert (GET /incidents/{id}/alerts, schema Alert)."""
+    return str(item.get("alert_key") or "")
 
 
 def log_entry(item: dict[str, Any]) -> LogEntry:

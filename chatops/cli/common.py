@@ -40,7 +40,8 @@ def tracker(config: Config, env: Environment) -> GitLabTracker:
 
     require_env([("GITLAB_TOKEN", env.gitlab_token)])
     assert env.gitlab_token is not None
-    return GitLabTracker(env.gitlab_url, env.gitlab_token, env.ca_bundle, config.http)
+    return GitLabTracker(env.gitlab_url, env.gitlab_token, env.ca_bundle, config.http,
+                         bot_usernames=tuple(config.bot_usernames))
 
 
 def pagerduty(config: Config, env: Environment, token_required: bool = True) -> PagerDutyPorts:

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from chatops.adapters.gitlab_lock import GitLabLock
+from chatops.adapters.gitlab_state import GitLabStateStore
 from chatops.audit import AuditLog
 from chatops.cli import boundary, common
 from chatops.cli.boundary import Finished
@@ -40,7 +41,7 @@ def _run(label: str, work: Callable[[Follower], FollowReport], wait_seconds: flo
         keys = {name: key for name, team in config.teams.items()
                 if (key := env.routing_key(team)) is not None}
         follower = Follower(config, tracker, common.pagerduty(config, env), audit, common.now,
-                            lock, keys)
+                            lock, keys, store=GitLabStateStore(tracker, config.incident_project))
         report = follower.locked(lambda: work(follower), wait_seconds)
         lines = [f"WARNING took over a stale lock: {redact(stale)}" for stale in lock.taken_over]
         lines += [f"PROBLEM {redact(problem)}" for problem in report.problems]

@@ -6,7 +6,7 @@ The dedup key format is written and read here only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -44,11 +44,26 @@ class Incident:
     title: str = ""
     assignees: tuple[str, ...] = ()
     changed_at: datetime | None = None  # last_status_change_at (a resolve is the last change)
+    service_id: str = ""
+    # With alert grouping or Event Orchestration an incident has no incident_key (REST
+    # spec, parameter incident_key: "Incidents with child alerts do not have an incident
+    # key"; reported null in PagerDuty/pdpyras#44): the keys are then its alerts' alert_key.
+    alert_keys: tuple[str, ...] = ()
 
     @property
     def open(self) -> bool:
         """True while triggered or acknowledged."""
         return self.status in OPEN
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The de-duplication keys behind the incident: its own, or its alerts'."""
+        return (self.incident_key,) if self.incident_key else self.alert_keys
+
+    @property
+    def escalations(self) -> tuple[EscalationKey, ...]:
+        """The chatops escalations (team and issue or request) this incident carries."""
+        return tuple(k for k in map(parse_dedup_key, self.keys) if k is not None)
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,7 @@ class EscalationKey:
     project: str
     iid: int | None  # None: a request key; the issue is found by its marker
     request: str = ""
+    key: str = field(default="", compare=False)  # the dedup key as sent
 
     @property
     def issue(self) -> IssueRef | None:
@@ -86,9 +102,10 @@ def parse_dedup_key(key: str) -> EscalationKey | None:
         return None
     if "#" in head:
         project, _, iid = head.rpartition("#")
-        return EscalationKey(last, project, int(iid)) if iid.isdigit() and project else None
+        return (EscalationKey(last, project, int(iid), key=key) if iid.isdigit() and project
+                else None)
     project, _, team = head.rpartition("/")
-    return EscalationKey(team, project, None, last) if project and team else None
+    return EscalationKey(team, project, None, last, key) if project and team else None
 
 
 def parse_time(value: Any) -> datetime:

@@ -18,17 +18,26 @@ SUFFIX = " -->"
 # optional (older markers lack newer keys); an unknown kind or key voids the whole line.
 KINDS: dict[str, frozenset[str]] = {
     "request": frozenset({"id", "team", "dedup_key", "by"}),
-    "paged": frozenset({"team", "dedup_key", "at", "job"}),
+    # incident/number: the PagerDuty incident the page opened, recorded once known
+    "paged": frozenset({"team", "dedup_key", "at", "job", "incident", "number"}),
+    # chatops/delivery.py: a queued page about to be triggered (exactly once)
+    "delivering": frozenset({"team", "dedup_key", "at"}),
     "failed": frozenset({"team", "dedup_key", "at", "job"}),
     "queued": frozenset({"team", "dedup_key", "at", "job", "severity", "drill"}),
     "closed": frozenset({"id", "verb"}),
     "dequeued": frozenset({"team", "dedup_key", "verb"}),  # a queued request cancelled
-    "log": frozenset({"id", "team"}),
+    "log": frozenset({"id", "team", "incident"}),
     "overdue": frozenset({"id", "team"}),
     "feedback": frozenset({"milestone"}),
     # chatops/records.py: a request that did not page at once, and a month's record issue
     "record": frozenset({"what", "team", "at", "by", "link", "reason", "drill"}),
     "record_month": frozenset({"month"}),
+    # chatops/core/cursor.py: sync's durable state
+    "sync_state": frozenset({"cursor"}),
+    "sync_applied": frozenset({"id", "at"}),
+    "sync_retry": frozenset({"id", "since"}),
+    "sync_services": frozenset({"team", "ids"}),
+    "sync_services_read": frozenset({"at"}),
 }
 _SAFE = "_:/#.+%~-"
 _VALUE = re.compile(r"[A-Za-z0-9_:/#.+%~-]+")  # ASCII only, never empty, never a space

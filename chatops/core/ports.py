@@ -19,6 +19,9 @@ class IssueTracker(Protocol):
     def labelled_issues(self, project: str, label: str) -> list[Issue]:
         """Open issues of a project that carry a label."""
 
+    def issues_updated(self, project: str, since: datetime) -> list[Issue]:
+        """Every issue of a project updated since a time (descriptions only when trusted)."""
+
     def own_issues(self, project: str, since: datetime, until: datetime) -> list[Issue]:
         """Issues chatops created in a project in a time range."""
 
@@ -80,8 +83,21 @@ class Pager(Protocol):
 class IncidentDesk(Protocol):
     """PagerDuty incidents and their logs, for following escalations."""
 
-    def open_incidents(self) -> list[Incident]:
-        """Every open incident a chatops page opened."""
+    def open_incidents(self, service_ids: tuple[str, ...] = ()) -> list[Incident]:
+        """Every open incident a chatops page opened (of these services, when given)."""
+
+    def team_services(self, policy_id: str) -> tuple[str, ...]:
+        """The services of an escalation policy."""
+
+    def services_by_policy(self, policy_ids: list[str]) -> dict[str, tuple[str, ...]]:
+        """The services of several escalation policies."""
+
+    def with_keys(self, incident: Incident) -> Incident:
+        """The incident with its alerts' keys when it has none of its own."""
+
+    def triggered_between(self, service_ids: tuple[str, ...], since: datetime,
+                          until: datetime) -> list[Incident]:
+        """Still-triggered incidents of these services created in a time range."""
 
     def incidents_created(self, since: datetime, until: datetime,
                           service_ids: list[str] | None = None) -> list[Incident]:
@@ -126,3 +142,13 @@ class Lock(Protocol):
 
     def release(self) -> None:
         """Give the lock back."""
+
+
+class StateStore(Protocol):
+    """One durable text (sync's cursor), written only under the sync lock."""
+
+    def load(self) -> str:
+        """The saved text ('' when none)."""
+
+    def save(self, text: str) -> None:
+        """Replace the saved text."""

@@ -137,8 +137,9 @@ def _entry_notes(item: Tracked, policy: TeamPolicy, posted: frozenset[str]) -> l
         context = {"entry": entry, "team": policy, "incident": item.incident,
                    "elapsed": elapsed,
                    "within_target": elapsed <= timedelta(minutes=policy.ack_timeout_minutes)}
-        notes.append(NotePlan("note_log.md.j2", marker("log", id=entry.id, team=item.team),
-                              context))
+        # The incident id rides along: the issue records which incident it follows.
+        notes.append(NotePlan("note_log.md.j2", marker("log", id=entry.id, team=item.team,
+                                                       incident=item.incident.id), context))
     return notes
 
 

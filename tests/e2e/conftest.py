@@ -104,14 +104,21 @@ class Harness:
         return job
 
     def issues(self) -> list[dict[str, Any]]:
-        """Issues of the incident project, without the durable record's (see records())."""
+        """Issues of the incident project, without the durable record's (see records()) and
+        sync's state issue (see sync_state())."""
         return [i for i in self.emu.gitlab.issues(DEMO_PROJECT)
-                if "chatops-record" not in i["labels"]]
+                if not {"chatops-record", "chatops-sync-state"} & set(i["labels"])]
 
     def records(self) -> list[dict[str, Any]]:
         """The notes of chatops' record issues (requests that did not page at once)."""
         return [note for i in self.emu.gitlab.issues(DEMO_PROJECT)
                 if "chatops-record" in i["labels"] for note in self.notes(i["iid"])]
+
+    def sync_state(self) -> dict[str, Any]:
+        """Sync's state issue."""
+        (state,) = [i for i in self.emu.gitlab.issues(DEMO_PROJECT)
+                    if "chatops-sync-state" in i["labels"]]
+        return state
 
     def notes(self, iid: int, project: str = DEMO_PROJECT) -> list[dict[str, Any]]:
         """Notes of one issue."""

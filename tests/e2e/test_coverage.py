@@ -103,3 +103,34 @@ def test_drill_from_chat_option(harness: Harness) -> None:
     job = harness.page("gitaly --drill practice for the new on-caller")
     assert job.reply.startswith("DRILL started: Ada Lovelace (on call)")
     assert job.result == "RESULT outcome=paged"
+
+
+def test_a_queued_page_is_never_triggered_twice_when_the_note_after_it_fails(
+        harness: Harness) -> None:
+    """Issue #10: delivered, the note after the trigger fails (502), resolved, next sync."""
+    from chatops_emulator import Fault
+
+    harness.write_config(gitaly=not_today())
+    assert harness.page(f"gitaly --when-covered {MESSAGE}").result == "RESULT outcome=queued"
+    harness.write_config()  # coverage has started
+    # The delivering note (before the trigger) goes through; the paged note after it fails.
+    harness.emu.add_fault(Fault(service="gitlab", method="POST", path=r"/issues/\d+/notes$",
+                                status=None, times=1))  # faults apply in order: passes
+    harness.emu.add_fault(Fault(service="gitlab", method="POST", path=r"/issues/\d+/notes$",
+                                status=502, times=100))
+    failed = harness.run("sync")
+    assert failed.returncode == 1 and "502" in failed.stdout, failed.stdout
+    assert len(harness.emu.pagerduty.events) == 1  # the page went out once
+    harness.emu.clear_faults()
+    (incident,) = harness.emu.pagerduty.incidents
+    harness.emu.pagerduty.resolve(incident["id"], "PUSRADA")  # the on-call resolves it
+    again = harness.run("sync")
+    assert again.returncode == 0, again.stdout
+    assert len(harness.emu.pagerduty.events) == 1  # never triggered again
+    (issue,) = harness.issues()
+    assert "escalation::queued" not in issue["labels"]
+    assert "escalation::resolved" in issue["labels"], issue["labels"]
+    assert "escalation::triggered" not in issue["labels"], issue["labels"]
+    notes = [n["body"] for n in harness.notes(issue["iid"])]
+    assert sum(f"incident={incident['id']}" in n and "chatops:v1 paged" in n for n in notes) == 1
+    assert harness.run("sync").returncode == 0 and len(harness.emu.pagerduty.events) == 1

@@ -79,4 +79,6 @@ def test_values_outside_the_charset_are_written_percent_encoded(value: str,
 
 def test_every_kind_chatops_writes_is_in_the_table() -> None:
     assert set(KINDS) == {"request", "paged", "failed", "queued", "closed", "dequeued", "log",
-                          "overdue", "feedback", "record", "record_month"}
+                          "overdue", "feedback", "record", "record_month", "delivering",
+                          "sync_state", "sync_applied", "sync_retry", "sync_services",
+                          "sync_services_read"}

@@ -88,4 +88,4 @@ def test_annotation_text_is_inert() -> None:
     text = render(plan.notes[0].template, {**plan.notes[0].context,
                                            "marker": plan.notes[0].marker, "issue_ref": "x"})
     assert "\n/close" not in text and "    /close" in text
-    assert marker("log", id="R5", team="gitaly") in text
+    assert marker("log", id="R5", team="gitaly", incident="PINC1") in text

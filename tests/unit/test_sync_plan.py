@@ -117,7 +117,7 @@ def test_notes_only_for_meaningful_new_entries_oldest_first() -> None:
     plan = plan_sync(issue(RESOLVED), frozenset({"log:R7"}),
                      [Tracked("gitaly", incident("resolved"), entries)], TEAMS, T0)
     assert [n.marker for n in plan.notes] == [
-        marker("log", id=i, team="gitaly") for i in ("R2", "R4", "R6", "R9")]
+        marker("log", id=i, team="gitaly", incident="PINC1") for i in ("R2", "R4", "R6", "R9")]
     assert {n.template for n in plan.notes} == {"note_log.md.j2"}
     assert frozenset({"notify", "escalate", "acknowledge", "unacknowledge", "assign",
                                "annotate", "resolve"}) == NOTED
@@ -143,7 +143,8 @@ def test_an_unconfigured_team_does_not_hide_the_next_team() -> None:
     tracked = [Tracked("search", incident("triggered", "P0"), (entry("R1", "notify", 0),)),
                Tracked("gitaly", incident("acknowledged"), (entry("R2", "acknowledge", 3),))]
     plan = plan_sync(issue(TRIGGERED), frozenset(), tracked, TEAMS, T0)
-    assert [n.marker for n in plan.notes] == [marker("log", id="R2", team="gitaly")]
+    assert [n.marker for n in plan.notes] == [
+        marker("log", id="R2", team="gitaly", incident="PINC1")]
 
 
 def test_overdue_notice_exactly_at_the_deadline() -> None:
