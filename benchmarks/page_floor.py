@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import ssl
-import sys
 import threading
 import urllib.parse
 import urllib.request
@@ -63,4 +62,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

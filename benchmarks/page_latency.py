@@ -68,7 +68,8 @@ def one_run(emu: Emulator, config: Path, index: int, command: list[str] = CHATOP
     _, status, usage = os.wait4(proc.pid, 0)
     total = time.monotonic() - started
     if status != 0:
-        raise SystemExit(f"run {index} failed: {proc.stderr.read() if proc.stderr else ''}")
+        error = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise SystemExit(f"run {index} failed: {error}")
     requests = list(emu.requests)
     trigger = next(r for r in requests if r.service == "pd-events")
     before = [r for r in requests if r.finished <= trigger.started]

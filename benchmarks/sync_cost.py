@@ -23,6 +23,7 @@ import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from chatops.adapters.gitlab import GitLabTracker
@@ -32,13 +33,19 @@ from chatops.cli.demo import job_env
 from chatops.config import Config
 from chatops.core.compose import Requester
 from chatops.core.request import build_request
-from chatops.runner import PagePlan, PageRunner
+from chatops.plan import PagePlan
+from chatops.runner import PageRunner
 from chatops_emulator import Emulator
 from chatops_emulator.core import set_clock_offset
 from chatops_emulator.seed import INCIDENT_PROJECT
 
 WORDS = ("praefect", "failover", "latency", "replication", "disk", "queue", "timeouts",
          "errors", "saturation", "lag")
+
+
+def shifted_now(offset: timedelta) -> datetime:
+    """The current time moved by offset (pages seeded in the past)."""
+    return datetime.now(UTC) + offset
 
 
 def team_config(teams: int, ack_timeout: int) -> str:
@@ -90,7 +97,7 @@ def page_all(emu: Emulator, config: Config, count: int, teams: int, spread: time
         request = build_request(team, message, None, None, False, list(config.teams))
         who = Requester("sre-alice", "U0BENCH", "C0BENCH", f"{env['GITLAB_URL']}/jobs/{n}",
                         env["GITLAB_URL"])
-        plan = PagePlan(config, request, who, lambda offset=offset: datetime.now(UTC) + offset)
+        plan = PagePlan(config, request, who, partial(shifted_now, offset))
         result = PageRunner(plan, tracker, pager, routing_key(n % teams), audit).run()
         if result.flow.outcome is None or result.flow.outcome.value != "paged":
             raise SystemExit(f"page {n} did not page: {result.reply}")

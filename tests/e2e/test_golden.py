@@ -73,7 +73,7 @@ def run_flow(emu: Emulator, message: str, incident: str | None = None) -> Outcom
     return result.flow.outcome
 
 
-FLOWS = {
+FLOWS: dict[str, tuple[list[tuple[str, str | None]], int | None, Outcome]] = {
     # name: (runs of (message, --incident), fault on the PagerDuty trigger, last outcome)
     "page_new_issue": ([("praefect is failing over on file-01", None)], None, Outcome.PAGED),
     "page_existing_incident": ([("replication stuck", "gitlab-org/gitaly#42")], None,

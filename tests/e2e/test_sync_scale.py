@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import tomllib
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import requests
 
@@ -21,13 +22,19 @@ from chatops.core.compose import Requester
 from chatops.core.cursor import SyncState, render_state
 from chatops.core.model import marker
 from chatops.core.request import build_request
-from chatops.runner import PagePlan, PageRunner
+from chatops.plan import PagePlan
+from chatops.runner import PageRunner
 from chatops_emulator.core import set_clock_offset
 from chatops_emulator.seed import ROUTING_KEY_GITALY
 from tests.e2e.conftest import Harness
 
 PROJECT = "gitlab-com/gl-infra/production"
 KEYS = {"gitaly": ROUTING_KEY_GITALY}
+
+
+def shifted_now(offset: timedelta) -> datetime:
+    """The current time moved by offset (pages seeded in the past)."""
+    return datetime.now(UTC) + offset
 
 
 def page_in_process(harness: Harness, count: int, start: int = 0,
@@ -50,7 +57,7 @@ def page_in_process(harness: Harness, count: int, start: int = 0,
         request = build_request(team, f"replication lag on file-{n:04d}", None, None, False,
                                 list(config.teams))
         who = Requester("sre-alice", "U0", "C0", "", env["GITLAB_URL"])
-        plan = PagePlan(config, request, who, lambda offset=offset: datetime.now(UTC) + offset)
+        plan = PagePlan(config, request, who, partial(shifted_now, offset))
         try:
             result = PageRunner(plan, tracker, pager, KEYS[team],
                                 AuditLog("t", io.StringIO())).run()

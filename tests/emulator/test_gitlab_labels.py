@@ -10,7 +10,7 @@ import gitlab
 import pytest
 import requests
 
-from chatops_emulator import Emulator, gitlab_labels
+from chatops_emulator import Emulator, gitlab_colors, gitlab_labels
 from chatops_emulator.seed import GITALY_PROJECT, INCIDENT_PROJECT, PRODUCTION_LABELS
 
 PROJECT = quote(INCIDENT_PROJECT, safe="")
@@ -90,7 +90,7 @@ def test_concurrent_creates_have_exactly_one_winner(emu: Emulator,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     # Slow down the colour check, which runs between the existence check and the insert:
     # without one critical section around both, every request would see "no such label".
-    real = gitlab_labels.parse_color
+    real = gitlab_colors.parse_color
 
     def slow(value: str) -> str | None:
         time.sleep(0.05)

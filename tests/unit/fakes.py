@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from chatops.core.markers import has_marker_line
@@ -71,6 +72,16 @@ class FakeTracker:
     def add_note(self, ref: IssueRef, body: str, marker: str) -> None:
         self._check("note")
         self.notes.setdefault((ref.project or "", ref.iid), []).append(body)
+
+    def issues_updated(self, project: str, since: datetime) -> list[Issue]:
+        """The fake keeps no times: every issue of the project counts as updated."""
+        self._check("updated")
+        return [i for i in self.issues.values() if i.project == project]
+
+    def own_issues(self, project: str, since: datetime, until: datetime) -> list[Issue]:
+        """The fake keeps no times: every issue of the project is in the range."""
+        self._check("own")
+        return [i for i in self.issues.values() if i.project == project]
 
     def issues_labelled(self, project: str, label: str) -> list[Issue]:
         self._check("labelled")

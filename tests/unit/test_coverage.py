@@ -9,8 +9,8 @@ AMS = Coverage(timezone="Europe/Amsterdam", start="08:00", end="18:00",
                exclude_dates=[date(2026, 12, 25)])
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_friday_evening_boundary_in_team_timezone() -> None:

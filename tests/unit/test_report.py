@@ -75,8 +75,9 @@ def test_drills_are_reported_apart_and_everything_is_traceable() -> None:
     rows = report["escalations"]
     assert isinstance(rows, list) and len(rows) == 5
     assert {r["issue_url"] for r in rows} == {f"https://gl/{n}" for n in range(1, 6)}
-    assert [m["link"] for m in report["not_paged"]] == ["https://gl/jobs/9", "https://gl/6",
-                                                        "https://gl/7"]
+    not_paged = report["not_paged"]
+    assert isinstance(not_paged, list)
+    assert [m["link"] for m in not_paged] == ["https://gl/jobs/9", "https://gl/6", "https://gl/7"]
     teams = report["teams"]
     assert isinstance(teams, dict) and teams["database"]["pages"] == 0
     assert teams["database"]["time_to_ack_minutes"]["median"] is None

@@ -13,7 +13,7 @@ from chatops.core.compose import Requester
 from chatops.core.model import Outcome
 from chatops.core.request import build_request
 from chatops.plan import PagePlan
-from chatops.runner import PageRunner
+from chatops.runner import PageResult, PageRunner
 from tests.unit.fakes import FakePager, FakeTracker
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday
@@ -27,7 +27,7 @@ WHO = Requester("sre-alice", "U1", "C1", "https://gl/jobs/1", "https://gl")
 
 
 def run(tracker: FakeTracker, pager: FakePager, message: str = "praefect down",
-        incident: str | None = None, from_email: str = ""):  # type: ignore[no-untyped-def]
+        incident: str | None = None, from_email: str = "") -> tuple[PageResult, AuditLog]:
     request = build_request("gitaly", message, incident, None, False, ["gitaly"])
     plan = PagePlan(CONFIG, request, WHO, lambda: NOW)
     audit = AuditLog("@sre-alice", io.StringIO(), lambda: NOW)
