@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +14,7 @@ from typing import Any
 from chatops import records, render
 from chatops.config import Config
 from chatops.core.escape import csv_cell
-from chatops.core.history import Incident, LogEntry, parse_dedup_key, parse_time
+from chatops.core.history import Incident, LogEntry, parse_time
 from chatops.core.model import Issue, read_markers
 from chatops.core.ports import IssueTracker, PagerDutyPorts
 from chatops.core.report import CSV_COLUMNS, Mark, Page, Period, page_from
@@ -56,17 +56,16 @@ def _date(text: str, option: str) -> datetime:
         raise InputError(f"{option} {text!r} is not a date (YYYY-MM-DD).") from None
 
 
-def report_services(config: Config, teams: list[str],
-                    resolve: Callable[[str], Sequence[str]] | None = None) -> list[str] | None:
-    """The teams' PagerDuty services, from each team's escalation policy through resolve.
+def report_services(teams: list[str],
+                    by_team: Mapping[str, Sequence[str]] | None = None) -> list[str] | None:
+    """The PagerDuty services of the reported teams (services.team_service_ids gives them).
 
-    None (no resolver, or no service found) means: read every service of the account and
+    None (no mapping, or no service found) means: read every service of the account and
     keep chatops' incidents by their dedup key.
     """
-    if resolve is None:
+    if by_team is None:
         return None
-    found = {sid for team in teams for sid in resolve(config.teams[team].escalation_policy_id)}
-    return sorted(found) or None
+    return sorted({sid for team in teams for sid in by_team.get(team, ())}) or None
 
 
 def gather(config: Config, tracker: IssueTracker, pd: PagerDutyPorts, when: Period,
@@ -86,8 +85,8 @@ def gather(config: Config, tracker: IssueTracker, pd: PagerDutyPorts, when: Peri
         requests, marks = from_gitlab.result()
     by_key = {m.get("dedup_key", ""): (url, m.get("by", "")) for url, (_, m) in requests.items()}
     as_of = min(when.end, moment)
-    pages = [_page(config, incident, logs.get(incident.id, []), by_key, gitlab_url, as_of)
-             for incident in incidents]
+    pages = [_page(config, incident, teams, logs.get(incident.id, []), by_key, gitlab_url,
+                   as_of) for incident in incidents]
     seen = {(m.link, m.team) for m in marks if m.kind == "refused"}
     marks += [m for m in _refusals(changes) if m.team in teams and (m.link, m.team) not in seen]
     return pages, marks
@@ -109,8 +108,11 @@ def _pagerduty_side(pd: PagerDutyPorts, when: Period, teams: list[str],
                     service_ids: list[str] | None, now: datetime
                     ) -> tuple[list[Incident], dict[str, list[LogEntry]], list[dict[str, Any]]]:
     """The period's chatops incidents, their logs, and the change events still kept."""
-    incidents = [i for i in pd.incidents_created(when.start, when.end, service_ids)
-                 if (key := parse_dedup_key(i.incident_key)) and key.team in teams]
+    # With alert grouping an incident has no incident_key: its alerts' keys name the
+    # escalations (read only for keyless incidents of the teams' services).
+    incidents = [i for i in map(lambda i: i if i.incident_key else pd.with_keys(i),
+                                pd.incidents_created(when.start, when.end, service_ids))
+                 if any(e.team in teams for e in i.escalations)]
     logs: dict[str, list[LogEntry]] = {}
     if incidents:
         # One bulk read of the period's log entries (plus a grace for late acknowledgements
@@ -131,12 +133,11 @@ def _pagerduty_side(pd: PagerDutyPorts, when: Period, teams: list[str],
     return incidents, logs, changes
 
 
-def _page(config: Config, incident: Incident, log: list[LogEntry],
+def _page(config: Config, incident: Incident, teams: list[str], log: list[LogEntry],
           by_key: dict[str, tuple[str, str]], gitlab_url: str, as_of: datetime) -> Page:
     """One page, linked to its issue, with its requester from chatops' own marker."""
-    key = parse_dedup_key(incident.incident_key)
-    assert key is not None
-    url, by = by_key.get(incident.incident_key, ("", "-"))
+    key = next(e for e in incident.escalations if e.team in teams)
+    url, by = by_key.get(key.key, ("", "-"))
     if key.issue:
         url = key.issue.url(gitlab_url)
     team = config.teams.get(key.team)

@@ -52,7 +52,10 @@ class PagerDutyReports(PagerDutyPager):
         for start, end in _slices(since, until):
             items += self.windowed("/incidents", "incidents", params, start, end)
         found = [self._parse("GET /incidents", parse.incident, item) for item in items]
-        unique = {i.id: i for i in found if parse_dedup_key(i.incident_key) is not None}
+        # Keyless incidents (alert grouping) are kept when the read is limited to the
+        # teams' services: their alerts' keys tell whether they are chatops pages.
+        unique = {i.id: i for i in found if parse_dedup_key(i.incident_key) is not None
+                  or (service_ids and not i.incident_key)}
         return sorted((i for i in unique.values() if since <= i.created_at < until),
                       key=lambda i: i.created_at)
 

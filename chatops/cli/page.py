@@ -146,7 +146,11 @@ def crash_reply(audit: AuditLog) -> str:
             "PagerDuty NOW (the team's service, New Incident), then tell the ChatOps maintainers.")
 
 
-@click.command()
+# Options whatever their case in a terminal too (`--DRY-RUN` is a dry run), as in chat.
+_ANY_CASE = {"token_normalize_func": str.lower}
+
+
+@click.command(context_settings=_ANY_CASE)
 @click.argument("words", nargs=-1)
 @click.option("--incident", metavar="REF", help="Issue URL, group/project#N or N to page on.")
 @click.option("--severity", metavar="1-4", help="1 critical … 4 low (default 2).")
@@ -160,7 +164,7 @@ def page(words: tuple[str, ...], incident: str | None, severity: str | None, dri
     run_page(words, Flags(incident, severity, dry, drill, when_covered))
 
 
-@click.command()
+@click.command(context_settings=_ANY_CASE)
 @click.argument("team", required=False)
 @click.argument("message", nargs=-1)
 @click.option("--dry-run", "dry", is_flag=True, help="Show the issue and event; send nothing.")

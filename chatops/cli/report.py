@@ -21,6 +21,7 @@ from chatops.core.report import Period, build
 from chatops.core.request import known_team
 from chatops.errors import ConfigError, InputError
 from chatops.reporting import as_format, cost, gather, period, report_services
+from chatops.services import team_service_ids
 
 MONTHS = {"1m": 1, "3m": 3, "6m": 6}
 MASS_MENTIONS = frozenset({"all", "here", "channel", "everyone"})
@@ -52,7 +53,7 @@ def report(since: str | None, start: str | None, end: str | None, team: str | No
         tracker, pd = common.tracker(config, env), common.pagerduty(config, env)
         started = time.monotonic()
         pages, marks = gather(config, tracker, pd, when, teams, env.gitlab_url,
-                              service_ids=report_services(config, teams))
+                              service_ids=report_services(teams, team_service_ids(config, pd)))
         data = {**build(pages, marks, when, teams),
                 "cost": cost(tracker, pd, started, time.monotonic())}
         print(_cost_line(data["cost"]), file=sys.stderr, flush=True)
@@ -114,7 +115,7 @@ def feedback(milestone: str) -> None:
         teams = list(config.teams)
         started = time.monotonic()
         pages, marks = gather(config, tracker, pd, when, teams, env.gitlab_url,
-                              service_ids=report_services(config, teams))
+                              service_ids=report_services(teams, team_service_ids(config, pd)))
         data = {**build(pages, marks, when, teams),
                 "cost": cost(tracker, pd, started, time.monotonic())}
         print(_cost_line(data["cost"]), flush=True)

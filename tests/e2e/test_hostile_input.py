@@ -70,6 +70,16 @@ def test_uppercase_dry_run_sends_nothing(harness: Harness) -> None:
     assert harness.emu.requests == [] and harness.issues() == []
 
 
+@pytest.mark.parametrize("command", [("page", "gitaly", "testing", "--DRY-RUN"),
+                                     ("drill", "gitaly", "--Dry-Run")])
+def test_uppercase_dry_run_in_a_terminal_sends_nothing(harness: Harness,
+                                                       command: tuple[str, ...]) -> None:
+    """The terminal's options are case-blind too: the README promises the same as in chat."""
+    job = harness.run(*command, CI_PIPELINE_SOURCE=None)
+    assert job.returncode == 0 and job.result == "RESULT outcome=dry-run", job.stdout
+    assert harness.emu.requests == [] and harness.issues() == []
+
+
 @pytest.mark.parametrize("typo", ["--dryrun", "--dry_run", "--drll", "--severty 1"])
 def test_near_miss_option_is_refused_and_nothing_is_sent(harness: Harness, typo: str) -> None:
     job = harness.page(f"gitaly testing {typo}")

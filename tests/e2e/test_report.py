@@ -7,6 +7,8 @@ import io
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from chatops_emulator import Fault
 from tests.e2e.conftest import Harness
 
@@ -114,3 +116,22 @@ def test_a_six_month_report_reads_pagerduty_month_by_month(harness: Harness) -> 
     incident_reads = [r for r in harness.emu.requests
                       if r.service == "pd-rest" and r.path == "/incidents"]
     assert len(incident_reads) >= 7  # 182 days in slices of 30
+
+
+@pytest.mark.parametrize("grouping", ["keyless", "time"])
+def test_report_counts_grouped_incidents_without_a_key(harness: Harness, grouping: str) -> None:
+    """Alert grouping: incidents carry no incident_key; their alerts' keys name the pages."""
+    harness.emu.pagerduty.grouping = grouping
+    first = harness.page("gitaly praefect is failing over on file-01")
+    assert first.result == "RESULT outcome=paged", first.stdout
+    (incident,) = harness.emu.pagerduty.incidents
+    assert incident["incident_key"] is None
+    harness.emu.pagerduty.acknowledge(incident["id"], "PUSRGRC")
+    job = harness.run("report", "--since", "1d", "--format", "json", CI_PIPELINE_SOURCE=None)
+    assert job.returncode == 0, job.stderr
+    data = json.loads(job.stdout)
+    assert data["teams"]["gitaly"]["pages"] == 1 and data["teams"]["gitaly"]["acknowledged"] == 1
+    (row,) = data["escalations"]
+    assert row["issue_url"] == harness.issues()[0]["web_url"]
+    requests = [f"{r.method} {r.path}" for r in harness.emu.requests]
+    assert any(r.endswith(f"/incidents/{incident['id']}/alerts") for r in requests)
