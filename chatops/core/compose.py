@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from chatops.config import Team
 from chatops.core.coverage import describe_start, is_covered, next_start
 from chatops.core.escalation import PageFlow
 from chatops.core.model import Issue, marker
+from chatops.core.team import TeamFacts as Team
 from chatops.core.text import first_line, single_line
 
 SUMMARY_LIMIT = 1024
