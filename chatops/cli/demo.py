@@ -13,6 +13,8 @@ from typing import Any
 import click
 
 DEMO_PROJECT = "gitlab-com/gl-infra/production"
+# Issues chatops keeps for itself (the sync cursor, the record of requests not paged).
+BOOKKEEPING = {"chatops-sync-state", "chatops-record"}
 DEMO_CONFIG = f'''# Demo configuration: the emulator's projects, policies and routing keys.
 incident_project = "{DEMO_PROJECT}"
 
@@ -114,6 +116,8 @@ def demo(chat_input: str) -> None:
              GITLAB_USER_EMAIL="grace@example.com")
         _job(emu, config, "chatops sync   (scheduled pipeline)", ["sync"])
         for issue in emu.gitlab.issues(DEMO_PROJECT):
+            if set(issue["labels"]) & BOOKKEEPING:
+                continue  # chatops' own state and record issues, not incidents
             _show_issue(issue, emu.gitlab.notes(DEMO_PROJECT, issue["iid"]))
         click.secho("\n=== PagerDuty ===", bold=True)
         for item in emu.pagerduty.incidents:
