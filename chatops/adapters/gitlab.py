@@ -153,20 +153,17 @@ class GitLabTracker:
         """Open issues of a project that carry a label (every page), oldest first."""
         endpoint = f"GET /projects/{quote(project, safe='')}/issues?labels"
         query = {"labels": label, "state": "opened", "order_by": "created_at", "sort": "asc"}
-
-        def look() -> list[dict[str, Any]]:
-            found = self.handle(project).issues.list(query_parameters=query, per_page=100,
-                                                     iterator=True, **ONCE)
-            return [item.attributes for item in found]
-
-        found = self._retry(lambda: self.call(endpoint, look), before_page=False)
-        return [self._issue(project, attrs) for attrs in found]
+        return self._every_issue(project, endpoint, query)
 
     def issues_updated(self, project: str, since: datetime) -> list[Issue]:
         """Every issue of a project updated since a time (every page); descriptions if trusted."""
         endpoint = f"GET /projects/{quote(project, safe='')}/issues?updated_after"
         query = {"state": "all", "order_by": "updated_at", "sort": "asc",
                  "updated_after": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        return self._every_issue(project, endpoint, query)
+
+    def _every_issue(self, project: str, endpoint: str, query: dict[str, str]) -> list[Issue]:
+        """Every page of an issue listing (no cap), retried as one read."""
 
         def look() -> list[dict[str, Any]]:
             found = self.handle(project).issues.list(query_parameters=query, per_page=100,
