@@ -25,7 +25,7 @@ from chatops.core.model import (
 from chatops.core.ports import IssueTracker, PagerDutyPorts
 from chatops.core.refs import IssueRef
 from chatops.core.sync import CANCELLED
-from chatops.errors import ChatopsError, ConfigError
+from chatops.errors import ChatopsError, ConfigError, InputError, NotFoundError
 from chatops.services import team_service_ids
 
 
@@ -90,7 +90,14 @@ class Escalations:
                               self.actor.user_id, self.actor.login, self.audit)
         if unchecked:  # before the issue is read: nothing is read or changed
             raise ChatopsError(f"GitLab {unchecked}.", "Retry in a minute.")
-        issue, notes = self.tracker.get_issue(ref)
+        try:
+            issue, notes = self.tracker.get_issue(ref)
+        except NotFoundError as exc:  # a reference the requester can fix: bad input
+            raise InputError(
+                f"Issue {ref} was not found (GitLab answered 404), or the chatops token "
+                "cannot see it.",
+                "Check the reference (an issue URL, group/project#N, or N for an issue of "
+                f"{self.config.incident_project}) and run again.") from exc
         states = []
         for team, record in latest_pages([issue.description, *notes]).items():
             name = self._name(team)

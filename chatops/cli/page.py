@@ -83,6 +83,9 @@ def _adapters(config: Config, env: Environment, team: str) -> tuple[IssueTracker
 
 def dry_run(plan: PagePlan) -> str:
     """Print what would be sent; return the reply."""
+    # Nothing is asked of PagerDuty or GitLab: say so where the texts give a reason.
+    plan.flow = replace(plan.flow, oncall_problem="not asked in a dry run",
+                        gitlab_problem="a dry run creates nothing")
     print("DRY RUN: nothing is sent.\n--- incident issue title ---")
     print(plan.title())
     print("--- incident issue description ---")

@@ -80,3 +80,14 @@ def test_list_shows_open_escalations_oldest_first(harness: Harness) -> None:
 def test_unknown_command_says_how_to_use_it(harness: Harness) -> None:
     job = harness.run("escalation", chat_input="reopen 1")
     assert "Unknown escalation command 'reopen'" in job.reply and "Usage:" in job.reply
+
+
+def test_a_missing_issue_is_a_reference_to_fix_not_a_service_failure(harness: Harness) -> None:
+    """`escalation status 99` with no issue 99: plain words and the bad-input exit code."""
+    terminal = harness.run("escalation", "status", "99", CI_PIPELINE_SOURCE=None)
+    assert terminal.returncode == 2, terminal.stdout
+    assert "Issue gitlab-com/gl-infra/production#99 was not found" in terminal.stdout
+    assert "Check the reference" in terminal.stdout
+    chat = harness.run("escalation", chat_input="resolve 99 false alarm")
+    assert chat.returncode == 0 and chat.reply.startswith("NOTHING CHANGED: Issue "), chat.stdout
+    assert harness.emu.pagerduty.incidents == []

@@ -125,6 +125,10 @@ def test_dry_run_sends_nothing_and_shows_issue_and_event(harness: Harness) -> No
     assert event["payload"]["custom_details"]["message"] == MESSAGE
     assert "routing_key" not in event
     assert MESSAGE in job.stdout.split("--- incident issue description ---", 1)[1]
+    # Reasons are never left blank: the dry run says it asked nothing and created nothing.
+    assert "could not be checked (not asked in a dry run)" in job.stdout
+    assert event["payload"]["custom_details"]["incident_issue"] == (
+        "not created: a dry run creates nothing")
 
 
 def test_missing_routing_key_sends_nothing(harness: Harness) -> None:
