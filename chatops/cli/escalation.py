@@ -19,8 +19,8 @@ def _execute(parse: Callable[[], EscalationCommand] | None,
     """Run one command; return the reply and whether part of it failed."""
     config, env = common.load()
     command = parse() if parse else parse_escalation_input(env.ci.get("CHAT_INPUT", ""))
-    actor = Actor(login=common.login(env), email=os.environ.get("GITLAB_USER_EMAIL", ""),
-                  fallback_email=os.environ.get("PAGERDUTY_FROM_EMAIL", ""),
+    actor = Actor(login=common.login(env), email=env.ci.get("GITLAB_USER_EMAIL", ""),
+                  fallback_email=env.ci.get("PAGERDUTY_FROM_EMAIL", ""),
                   gitlab_url=env.gitlab_url, user_id=env.ci.get("GITLAB_USER_ID", ""))
     pd = common.pagerduty(config, env)
     tracker = common.tracker(config, env)

@@ -27,8 +27,9 @@ def refusal(verb: str, ref: IssueRef, incident_project: str, who: str) -> tuple[
                f"incident project ({incident_project}) chatops acts only for people with at "
                f"least the Reporter role in the issue's project, and GitLab does not list "
                f"{who} with that role in {project} (or there is no such project).")
-    hint = (f"Nothing was changed. Page without --incident (chatops opens the incident issue "
-            f"in {incident_project}), or ask a Maintainer of {project} for the Reporter role.")
+    instead = (f"Page without --incident (chatops opens the incident issue in "
+               f"{incident_project}), or ask" if verb == "page" else "Ask")
+    hint = f"Nothing was changed. {instead} a Maintainer of {project} for the Reporter role."
     return message, hint
 
 
@@ -38,6 +39,7 @@ def unknown_requester(verb: str, ref: IssueRef, incident_project: str) -> tuple[
     message = (f"chatops may not {VERBS.get(verb, verb)} {project}#{ref.iid}: outside the "
                f"incident project ({incident_project}) it needs to know who asks, and "
                "GITLAB_USER_ID is not set.")
-    hint = ("Nothing was changed. Run it from ChatOps (GitLab sets GITLAB_USER_ID), set "
-            "GITLAB_USER_ID to your GitLab user id, or page without --incident.")
+    hint = ("Nothing was changed. Run it from ChatOps (GitLab sets GITLAB_USER_ID) or set "
+            "GITLAB_USER_ID to your GitLab user id"
+            + (", or page without --incident." if verb == "page" else "."))
     return message, hint
