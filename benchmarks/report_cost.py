@@ -25,8 +25,8 @@ from pathlib import Path
 
 from chatops import records
 from chatops.cli.demo import DEMO_CONFIG, job_env
-from chatops.core.compose import request_marker
 from chatops.core.history import dedup_key_for_request
+from chatops.core.markers import request_marker
 from chatops.core.report import Mark
 from chatops_emulator import Emulator
 from chatops_emulator import seed as emu_seed

@@ -30,9 +30,8 @@ from chatops.adapters.gitlab import GitLabTracker
 from chatops.adapters.pagerduty_desk import PagerDutyDesk
 from chatops.audit import AuditLog
 from chatops.cli.demo import job_env
-from chatops.config import Config
-from chatops.core.compose import Requester
-from chatops.core.request import build_request
+from chatops.config import Config, parse_config
+from chatops.core.request import Requester, build_request
 from chatops.plan import PagePlan
 from chatops.runner import PageRunner
 from chatops_emulator import Emulator
@@ -126,7 +125,7 @@ def measure(size: int, args: argparse.Namespace) -> list[str]:
     with Emulator.start() as emu, tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "chatops.toml"
         path.write_text(team_config(args.teams, args.ack_timeout), encoding="utf-8")
-        config = Config.model_validate(__import__("tomllib").loads(path.read_text()))
+        config = parse_config(__import__("tomllib").loads(path.read_text()))
         keys = seed_teams(emu, args.teams)
         started = time.monotonic()
         page_all(emu, config, size, args.teams, timedelta(minutes=args.spread))

@@ -13,7 +13,7 @@ from chatops.config import Config
 from chatops.core import compose
 from chatops.core.escalation import PageFlow
 from chatops.core.model import Issue, OnCall, Outcome, PagerDutyIncident, PageRecord
-from chatops.core.request import PageRequest, build_request
+from chatops.core.request import PageRequest, Requester, build_request
 from chatops.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def validate_templates(config: Config) -> None:
     if not problems:
         for team in config.teams:
             request = build_request(team, "sample", None, None, False, list(config.teams))
-            who = compose.Requester("sample", "U0", "C0", "", "https://gitlab.example")
+            who = Requester("sample", "U0", "C0", "", "https://gitlab.example")
             plan = PagePlan(config, request, who, lambda: _SAMPLE_AT, check_templates=False)
             problems += [p for p in plan_problems(plan, shipped_too=True) if p not in problems]
     require(problems, "Fix them (the shipped ones are in chatops/templates) or remove "

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from chatops import render
 from chatops.audit import AuditLog
 from chatops.config import Config
-from chatops.core.compose import search_token
 from chatops.core.cursor import RETRY_FOR, SyncState, parse_state, render_state
 from chatops.core.history import EscalationKey, Incident, LogEntry
+from chatops.core.markers import search_token
 from chatops.core.model import ACKNOWLEDGED, TRIGGERED, Issue, page_records, read_markers
 from chatops.core.ports import IssueTracker, Lock, PagerDutyPorts, StateStore
 from chatops.core.refs import IssueRef

@@ -6,19 +6,20 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from chatops.config import Config, Team
-from chatops.core import compose, history
+from chatops.config import Config
+from chatops.core import compose, history, markers, request
 from chatops.core.coverage import is_covered
 from chatops.core.escalation import PageFlow
-from chatops.core.model import DRILL_LABEL, request_key
-from chatops.core.request import PageRequest
+from chatops.core.model import DRILL_LABEL
+from chatops.core.request import PageRequest, request_key
+from chatops.core.team import Team
 from chatops.errors import InputError
 
 
 class PagePlan:
     """What one request says and where it goes; renders without any I/O."""
 
-    def __init__(self, config: Config, request: PageRequest, who: compose.Requester,
+    def __init__(self, config: Config, request: PageRequest, who: request.Requester,
                  clock: Callable[[], datetime], oncall_readable: bool = True,
                  check_templates: bool = True) -> None:
         self.config, self.request, self.who, self.clock = config, request, who, clock
@@ -72,7 +73,7 @@ class PagePlan:
 
     def description(self) -> str:
         """The incident issue description, with its hidden request marker."""
-        marker = compose.request_marker(self.key, self.request.team, self.flow.new_dedup_key,
+        marker = markers.request_marker(self.key, self.request.team, self.flow.new_dedup_key,
                                         self.who.login)
         return self.render("issue_description.md.j2", marker=marker)
 

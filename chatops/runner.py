@@ -10,7 +10,7 @@ from typing import Any
 from chatops import records
 from chatops.access import authorise
 from chatops.audit import AuditLog
-from chatops.core import compose
+from chatops.core import compose, markers
 from chatops.core.escalation import PageFlow, step
 from chatops.core.messages import (
     Action,
@@ -46,6 +46,7 @@ from chatops.errors import (
     RoutingKeyError,
     ServiceError,
 )
+from chatops.lookahead import Lookahead
 from chatops.plan import PagePlan
 
 PLAIN_ISSUE = ("GitLab opened a plain issue, not an incident: the token's user needs at least "
@@ -64,8 +65,9 @@ class PageRunner:
     """Executes a PagePlan through the IssueTracker and Pager ports."""
 
     def __init__(self, plan: PagePlan, tracker: IssueTracker, pager: Pager, routing_key: str,
-                 audit: AuditLog, from_email: str = "") -> None:
+                 audit: AuditLog, from_email: str = "", ahead: Lookahead | None = None) -> None:
         self.plan, self.tracker, self.pager = plan, tracker, pager
+        self.ahead = ahead  # the first reads, sent before the configuration was validated
         self.routing_key, self.audit = routing_key, audit
         self.from_email = from_email  # the PagerDuty user a note on the incident is from
         self.request, self.team, self.target = plan.request, plan.team, plan.target
@@ -80,8 +82,9 @@ class PageRunner:
         """Drive the flow to its outcome and render the reply."""
         clock = self.plan.clock
         # Everything before the page shares one budget, whatever the number of requests
-        # (the role check included).
-        self._phase(self.plan.config.http.lookup_budget_seconds)
+        # (the role check included); early reads started it when they were sent.
+        if self.ahead is None:
+            self._phase(self.plan.config.http.lookup_budget_seconds)
         if self.target is not None and not self.request.dry_run:
             # Before the issue is read: a refusal must not tell whether it exists.
             who = self.plan.who
@@ -134,7 +137,8 @@ class PageRunner:
         """Ask PagerDuty who is on call for the team's policy."""
         policy = self.team.escalation_policy_id
         try:
-            entries = self.pager.oncall(policy)
+            entries = (self.ahead.oncall(policy, lambda: self.pager.oncall(policy)) if self.ahead
+                       else self.pager.oncall(policy))
         except ChatopsError as exc:
             self.audit.record("check-oncall", f"pagerduty:{policy}", "error", str(exc))
             return OnCallChecked(None, str(exc))
@@ -194,23 +198,24 @@ class PageRunner:
     def _find_request_issue(self) -> Event:
         """Look for the open issue this same request opened earlier."""
         project = self.plan.config.incident_project
-        token = compose.request_marker_prefix(self.plan.key)
+        token = markers.request_marker_prefix(self.plan.key)
         try:
-            issue = self.tracker.find_by_marker(project, token)
+            issue = (self.ahead.issue(project, token, lambda: self.tracker.find_by_marker(
+                project, token)) if self.ahead else self.tracker.find_by_marker(project, token))
         except ChatopsError as exc:
             self.audit.record("find-issue", project, "error", str(exc))
             return IssueChecked(None, problem=self._gitlab_problem(exc),
                                 transient=_transient(exc))
         if issue is None:
-            self.audit.record("find-issue", project, "none", compose.search_token(self.plan.key))
+            self.audit.record("find-issue", project, "none", markers.search_token(self.plan.key))
             return IssueChecked(None)
-        self.audit.record("find-issue", issue.web_url, "found", compose.search_token(self.plan.key))
+        self.audit.record("find-issue", issue.web_url, "found", markers.search_token(self.plan.key))
         return self._load(issue.ref)
 
     def _open_issue(self, _: OpenIssue) -> Event:
         """Create the incident issue."""
         project = self.plan.config.incident_project
-        token = compose.request_marker_prefix(self.plan.key)
+        token = markers.request_marker_prefix(self.plan.key)
         try:
             issue = self.tracker.open_issue(project, self.plan.title(), self.plan.description(),
                                             list(self.flow.team_labels), token)
@@ -334,7 +339,7 @@ class PageRunner:
         if kind == "paged" and self.flow.incident is not None:
             # Followed by id from now on (a grouped incident has no incident_key).
             extra = {"incident": self.flow.incident.id, "number": str(self.flow.incident.number)}
-        marker = compose.page_marker(kind, self.request.team, self.flow.dedup_key, now,
+        marker = markers.page_marker(kind, self.request.team, self.flow.dedup_key, now,
                                      self.plan.who.job_url, **extra)
         try:
             body = self.plan.render(f"note_{action.template}.md.j2", marker=marker)

@@ -11,8 +11,8 @@ from chatops import render
 from chatops.access import authorise
 from chatops.audit import AuditLog
 from chatops.config import Config
-from chatops.core.compose import request_marker_prefix
 from chatops.core.history import Incident, LogEntry
+from chatops.core.markers import request_marker_prefix
 from chatops.core.model import (
     ESCALATION_LABELS,
     RESOLVED,

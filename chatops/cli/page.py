@@ -3,29 +3,35 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import click
 
+from chatops import lookahead
 from chatops.audit import AuditLog
 from chatops.cli import boundary, common
 from chatops.cli.boundary import Finished
-from chatops.config import Config, Environment, config_path, load_config, require_env
-from chatops.core.compose import Requester
+from chatops.config import Config, Environment, config_path, read_config_file, require_env
+from chatops.config_beside import PendingConfig
 from chatops.core.model import Outcome
 from chatops.core.ports import IssueTracker, Pager
 from chatops.core.refs import parse_ref
 from chatops.core.request import (
     DRILL_MESSAGE,
     PageRequest,
+    Requester,
     build_request,
     parse_chat_input,
     parse_severity,
 )
 from chatops.core.text import single_line
 from chatops.errors import ChatopsError, ConfigError
-from chatops.plan import PagePlan
-from chatops.runner import PageRunner
+from chatops.lookahead import Lookahead
+
+if TYPE_CHECKING:
+    from chatops.plan import PagePlan
 
 
 def requester(env: Environment) -> Requester:
@@ -54,10 +60,9 @@ class Flags:
     when_covered: bool = False
 
 
-def read_request(config: Config, env: Environment, words: tuple[str, ...],
+def read_request(teams: Sequence[str], env: Environment, words: tuple[str, ...],
                  flags: Flags) -> PageRequest:
     """The request from the arguments, or from CHAT_INPUT when there are none."""
-    teams = list(config.teams)
     if words:
         request = build_request(words[0], " ".join(words[1:]), flags.incident, flags.severity,
                                 flags.dry_run, teams, DRILL_MESSAGE if flags.drill else "")
@@ -71,14 +76,18 @@ def read_request(config: Config, env: Environment, words: tuple[str, ...],
                    when_covered=flags.when_covered or request.when_covered)
 
 
-def _adapters(config: Config, env: Environment, team: str) -> tuple[IssueTracker, Pager, str]:
-    """Build the adapters; without a routing key nothing can page, so that is checked first."""
+def _adapters(config: Config, env: Environment, team: str,
+              ahead: Lookahead | None) -> tuple[IssueTracker, Pager, str]:
+    """Build the adapters (or keep the early reads' ones); without a routing key nothing can
+    page, so that is checked first."""
     routing_key = env.routing_key(config.teams[team])
     require_env([(config.teams[team].routing_key_env, routing_key)])
     assert routing_key is not None
     # A missing GITLAB_TOKEN is treated like one GitLab refuses: the page still goes out.
-    tracker = common.tracker(config, env) if env.gitlab_token else common.NoTracker()
-    return tracker, common.pagerduty(config, env, token_required=False), routing_key
+    tracker = ((ahead and ahead.tracker) or common.tracker(config, env) if env.gitlab_token
+               else common.NoTracker())
+    pager = (ahead and ahead.pager) or common.pagerduty(config, env, token_required=False)
+    return tracker, pager, routing_key
 
 
 def dry_run(plan: PagePlan) -> str:
@@ -100,18 +109,38 @@ def dry_run(plan: PagePlan) -> str:
 def execute(words: tuple[str, ...], flags: Flags, env: Environment,
             audit: AuditLog) -> tuple[str, Outcome]:
     """Run one page request end to end; return the reply and the outcome."""
-    config = load_config(config_path())
-    request = read_request(config, env, words, flags)
+    path = config_path()
+    raw = read_config_file(path)
+    pending = PendingConfig(path)  # validated beside this process while the reads are out
+    ahead = _look_ahead(env, raw, words, flags)
+    config = pending.result()
+    request = read_request(list(config.teams), env, words, flags)
+    from chatops.plan import PagePlan  # loads while the first reads are out
+    from chatops.runner import PageRunner
+
     plan = PagePlan(config, request, requester(env), common.now,
                     oncall_readable=env.pagerduty_api_token is not None)
     if request.dry_run:
         return dry_run(plan), Outcome.DRY_RUN
-    tracker, pager, routing_key = _adapters(config, env, request.team)
+    if ahead is not None and not ahead.matches(config, request):
+        ahead = None  # read with other values than the validated ones: ask again
+    tracker, pager, routing_key = _adapters(config, env, request.team, ahead)
     # A note on the PagerDuty incident needs a PagerDuty user (From header).
     from_email = env.ci.get("PAGERDUTY_FROM_EMAIL") or env.ci.get("GITLAB_USER_EMAIL", "")
-    result = PageRunner(plan, tracker, pager, routing_key, audit, from_email).run()
+    result = PageRunner(plan, tracker, pager, routing_key, audit, from_email, ahead).run()
     assert result.flow.outcome is not None
     return result.reply, result.flow.outcome
+
+
+def _look_ahead(env: Environment, raw: dict[str, object], words: tuple[str, ...],
+                flags: Flags) -> Lookahead | None:
+    """Send the first reads from the raw file; a request it cannot read waits for validation
+    (which then names the configuration's problems before the request's)."""
+    try:
+        request = read_request(lookahead.teams_in(raw), env, words, flags)
+    except ChatopsError:
+        return None
+    return lookahead.start(env, raw, request)
 
 
 def page_sent(audit: AuditLog) -> bool:

@@ -3,47 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from chatops.core.coverage import describe_start, is_covered, next_start
 from chatops.core.escalation import PageFlow
-from chatops.core.model import Issue, marker
-from chatops.core.team import TeamFacts as Team
+from chatops.core.model import Issue
+from chatops.core.request import Requester
+from chatops.core.team import Team
 from chatops.core.text import first_line, single_line
 
 SUMMARY_LIMIT = 1024
 TITLE_LIMIT = 120
 PD_SEVERITY = {1: "critical", 2: "error", 3: "warning", 4: "info"}
 WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-@dataclass(frozen=True)
-class Requester:
-    """Who asked, from where: the CI job's chat context."""
-
-    login: str
-    slack_user: str
-    channel: str
-    job_url: str
-    gitlab_url: str
-    user_id: str = ""  # GITLAB_USER_ID: what authorisation asks GitLab about
-
-    @property
-    def mention(self) -> str:
-        """@login, or a plain description when the job has no GitLab user."""
-        return f"@{self.login}" if self.login else "an unknown user"
-
-
-def search_token(key: str) -> str:
-    """The token that identifies the issue a request opened."""
-    return f"chatops-request-{key}"
-
-
-def request_marker_prefix(key: str) -> str:
-    """How the request marker line of an issue starts (markers count only at line start)."""
-    return request_marker(key, "", "").split(" team=", 1)[0] + " "
 
 
 def title(flow: PageFlow, team: Team) -> str:
@@ -65,7 +38,7 @@ def common_context(flow: PageFlow, team_key: str, team: Team, who: Requester,
     issue = flow.issue
     upcoming = next_start(team.coverage, now)
     return {
-        "team": {"key": team_key, "name": team.display_name, "labels": team.labels,
+        "team": {"key": team_key, "name": team.display_name, "labels": list(team.labels),
                  "fallback": team.fallback, "ack_timeout_minutes": team.ack_timeout_minutes},
         "severity": flow.request.severity,
         "drill": flow.request.drill,
@@ -125,19 +98,6 @@ def describe_days(days: Sequence[str]) -> str:
         else:
             runs.append([day])
     return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 2 else ", ".join(run) for run in runs)
-
-
-def request_marker(key: str, team_key: str, dedup_key: str, by: str = "") -> str:
-    """The hidden marker written into the description of an issue chatops opens."""
-    return marker("request", id=search_token(key), team=team_key, dedup_key=dedup_key,
-                  by=by or "-")
-
-
-def page_marker(kind: str, team_key: str, dedup_key: str, now: datetime, job_url: str,
-                **extra: str) -> str:
-    """The hidden marker of a page ('paged', 'failed' or 'queued'), written into its note."""
-    return marker(kind, **extra, team=team_key, dedup_key=dedup_key,
-                  at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), job=job_url or "-")
 
 
 def refusal_event(flow: PageFlow, team_key: str, team: Team, who: Requester, now: datetime,

@@ -10,6 +10,7 @@ chat text can carry inside one line of its indented (so inert) quotation.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 PREFIX = "<!-- chatops:v1 "
@@ -98,3 +99,26 @@ def read_markers(text: str, kind: str) -> list[dict[str, str]]:
 def has_marker_line(text: str, start: str) -> bool:
     """Does a (trusted) text hold a marker line that starts with `start`?"""
     return any(line.startswith(start) and parse_marker(line) is not None for line in lines(text))
+
+
+def search_token(key: str) -> str:
+    """The token that identifies the issue a request opened."""
+    return f"chatops-request-{key}"
+
+
+def request_marker(key: str, team_key: str, dedup_key: str, by: str = "") -> str:
+    """The hidden marker written into the description of an issue chatops opens."""
+    return marker("request", id=search_token(key), team=team_key, dedup_key=dedup_key,
+                  by=by or "-")
+
+
+def request_marker_prefix(key: str) -> str:
+    """How the request marker line of an issue starts (markers count only at line start)."""
+    return request_marker(key, "", "").split(" team=", 1)[0] + " "
+
+
+def page_marker(kind: str, team_key: str, dedup_key: str, now: datetime, job_url: str,
+                **extra: str) -> str:
+    """The hidden marker of a page ('paged', 'failed' or 'queued'), written into its note."""
+    return marker(kind, **extra, team=team_key, dedup_key=dedup_key,
+                  at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), job=job_url or "-")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -96,14 +95,6 @@ class Outcome(Enum):
         """True when nobody was paged although a page was wanted."""
         return self in {Outcome.PAGE_FAILED, Outcome.INCIDENT_NOT_FOUND, Outcome.NOBODY_ON_CALL,
                         Outcome.NOT_COVERED, Outcome.QUEUE_FAILED}
-
-
-def request_key(team: str, message: str, incident: IssueRef | None, drill: bool = False) -> str:
-    """A short stable hash of one request: the same words twice give the same key."""
-    text = f"{team}\n{incident or ''}\n{' '.join(message.split())}" + ("\ndrill" if drill else "")
-    # surrogatepass: a lone surrogate (os.environ's surrogateescape) must not crash; every
-    # other text hashes exactly as before.
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def page_records(texts: list[str], team: str) -> list[PageRecord]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -189,3 +190,28 @@ def _usage(teams: Sequence[str]) -> str:
     example = sorted(teams)[0] if teams else "TEAM"
     return ("Usage: /chatops run page TEAM MESSAGE [--incident REF] [--severity 1-4], "
             f"e.g. /chatops run page {example} praefect is failing over")
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asked, from where: the CI job's chat context."""
+
+    login: str
+    slack_user: str
+    channel: str
+    job_url: str
+    gitlab_url: str
+    user_id: str = ""  # GITLAB_USER_ID: what authorisation asks GitLab about
+
+    @property
+    def mention(self) -> str:
+        """@login, or a plain description when the job has no GitLab user."""
+        return f"@{self.login}" if self.login else "an unknown user"
+
+
+def request_key(team: str, message: str, incident: IssueRef | None, drill: bool = False) -> str:
+    """A short stable hash of one request: the same words twice give the same key."""
+    text = f"{team}\n{incident or ''}\n{' '.join(message.split())}" + ("\ndrill" if drill else "")
+    # surrogatepass: a lone surrogate (os.environ's surrogateescape) must not crash; every
+    # other text hashes exactly as before.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]

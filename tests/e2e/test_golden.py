@@ -22,10 +22,9 @@ from chatops.adapters.gitlab import GitLabTracker
 from chatops.adapters.pagerduty import PagerDutyPager
 from chatops.audit import AuditLog
 from chatops.cli.demo import DEMO_CONFIG
-from chatops.config import Config
-from chatops.core.compose import Requester
+from chatops.config import parse_config
 from chatops.core.model import Outcome
-from chatops.core.request import build_request
+from chatops.core.request import Requester, build_request
 from chatops.plan import PagePlan
 from chatops.runner import PageRunner
 from chatops_emulator import Emulator, Fault
@@ -56,7 +55,7 @@ def run_flow(emu: Emulator, message: str, incident: str | None = None) -> Outcom
     """The page flow in-process with the real adapters and a fixed clock."""
     import tomllib
 
-    config = Config.model_validate(tomllib.loads(DEMO_CONFIG))
+    config = parse_config(tomllib.loads(DEMO_CONFIG))
     env = emu.env()
     request = build_request("gitaly", message, incident, None, False, list(config.teams))
     who = Requester("sre-alice", "U0DEMOUSER", "C0DEMOCHAN",

@@ -179,3 +179,29 @@ def test_incident_issue_with_reporter_role_has_no_warning(harness: Harness) -> N
     (issue,) = harness.issues()
     assert issue["issue_type"] == "incident"
     assert "plain issue" not in job.reply
+
+
+def test_first_reads_leave_early_and_a_refused_config_writes_nothing(harness: Harness) -> None:
+    """The on-call check and the issue look-up leave before the file is validated
+    (lookahead.py); a file the schema refuses then stops the page before any write."""
+    text = harness.config.read_text(encoding="utf-8")
+    harness.config.write_text(text.replace('fallback = "', 'fallbak = "x"\nfallback = "', 1),
+                              encoding="utf-8")
+    job = harness.page(f"gitaly {MESSAGE}")
+    assert job.result == "RESULT outcome=refused error=ConfigError"
+    assert "fallbak: unknown key" in job.reply and "NOT PAGED" in job.reply
+    sent = {(r.service, r.method) for r in harness.emu.requests}
+    assert sent == {("gitlab", "GET"), ("pd-rest", "GET")}  # the two reads, nothing else
+    assert harness.issues() == [] and harness.emu.pagerduty.events == []
+
+
+def test_a_valid_page_uses_the_early_reads_once(harness: Harness) -> None:
+    job = harness.page(f"gitaly {MESSAGE}")
+    assert job.result == "RESULT outcome=paged"
+    paths = [(r.service, r.method, r.path) for r in harness.emu.requests]
+    assert paths.count(("pd-rest", "GET", "/oncalls")) == 1
+    searches = [r for r in harness.emu.requests
+                if r.method == "GET" and r.path.endswith("/issues")]
+    assert len(searches) == 1
+    trigger = next(r for r in harness.emu.requests if r.service == "pd-events")
+    assert all(r.finished <= trigger.started for r in searches)

@@ -17,11 +17,10 @@ import requests
 from chatops.adapters.gitlab import GitLabTracker
 from chatops.adapters.pagerduty_desk import PagerDutyDesk
 from chatops.audit import AuditLog
-from chatops.config import Config
-from chatops.core.compose import Requester
+from chatops.config import parse_config
 from chatops.core.cursor import SyncState, render_state
 from chatops.core.model import marker
-from chatops.core.request import build_request
+from chatops.core.request import Requester, build_request
 from chatops.plan import PagePlan
 from chatops.runner import PageRunner
 from chatops_emulator.core import set_clock_offset
@@ -45,7 +44,7 @@ def page_in_process(harness: Harness, count: int, start: int = 0,
     services' clock is shifted while seeding), as real pages do.
     """
     env = harness.emu.env()
-    config = Config.model_validate(tomllib.loads(harness.config.read_text()))
+    config = parse_config(tomllib.loads(harness.config.read_text()))
     tracker = GitLabTracker(env["GITLAB_URL"], env["GITLAB_TOKEN"], harness.emu.ca_file,
                             config.http)
     pager = PagerDutyDesk(env["PAGERDUTY_API_URL"], env["PAGERDUTY_EVENTS_URL"],

@@ -4,29 +4,26 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
-from chatops.config import Coverage, Team
 from chatops.core.compose import (
     PD_SEVERITY,
-    Requester,
     common_context,
     coverage_text,
-    page_marker,
     pd_event,
     queued_event,
     refusal_event,
-    request_marker,
-    request_marker_prefix,
     response_text,
-    search_token,
     title,
 )
 from chatops.core.escalation import PageFlow
+from chatops.core.markers import page_marker, request_marker, request_marker_prefix, search_token
 from chatops.core.model import Issue, OnCall, Outcome, PagerDutyIncident, PageRecord
 from chatops.core.refs import IssueRef
-from chatops.core.request import PageRequest
+from chatops.core.request import PageRequest, Requester
+from chatops.core.team import Coverage, Team
 from chatops.core.text import ZWSP
 from tests.unit.machine_zone import machine_zone
 
@@ -38,18 +35,15 @@ WHO = Requester("alice", "U123", "C456", "https://gl/g/p/-/jobs/9", "https://gl"
 NOBODY = Requester("", "", "", "", "https://gl")
 
 
-def team(**changes: object) -> Team:
+def team(**changes: Any) -> Team:
     """A fully specified team; changes override single fields."""
-    fields: dict[str, object] = {
-        "display_name": "Gitaly", "routing_key_env": "PD_GITALY",
-        "escalation_policy_id": "PABC123", "labels": ["group::gitaly"],
-        "ack_timeout_minutes": 20, "response_minutes": [10, 25],
-        "fallback": "ask the Developer Oncall",
-        "coverage": Coverage(timezone="Europe/Amsterdam", start="08:00", end="18:00",
-                             exclude_dates=[date(2026, 12, 25)]),
-    }
-    fields.update(changes)
-    return Team.model_validate(fields)
+    base = Team(display_name="Gitaly", routing_key_env="PD_GITALY",
+                escalation_policy_id="PABC123", labels=("group::gitaly",),
+                ack_timeout_minutes=20, response_minutes=(10, 25),
+                fallback="ask the Developer Oncall",
+                coverage=Coverage(timezone="Europe/Amsterdam", start="08:00", end="18:00",
+                                  exclude_dates=(date(2026, 12, 25),)))
+    return replace(base, **changes)
 
 
 def flow(message: str = "praefect is failing over", severity: int = 2, drill: bool = False,
@@ -103,8 +97,8 @@ def test_response_text_is_the_configured_range() -> None:
     (["wed"], "wed"),
 ])
 def test_coverage_text_ranges_three_or_more_days(days: list[str], span: str) -> None:
-    coverage = Coverage.model_validate({"timezone": "Europe/Amsterdam", "days": days,
-                                        "start": "08:00", "end": "18:00"})
+    coverage = Coverage(timezone="Europe/Amsterdam", days=tuple(days),  # type: ignore[arg-type]
+                        start="08:00", end="18:00")
     assert coverage_text(team(coverage=coverage)) == f"{span} 08:00-18:00 Europe/Amsterdam"
 
 

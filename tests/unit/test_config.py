@@ -102,15 +102,15 @@ def test_integers_for_seconds_and_dates_as_toml_dates_are_fine(tmp_path: Path) -
                         "launch_date = 2026-12-01")
     config = load_config(write(tmp_path, text))
     assert config.http.timeout_seconds == 5.0
-    assert config.teams["gitaly"].response_minutes == [30, 30]
+    assert config.teams["gitaly"].response_minutes == (30, 30)
 
 
 def test_bot_usernames_and_team_service_ids(tmp_path: Path) -> None:
     text = 'bot_usernames = ["chatops-bot", "project_7_bot_2"]\n' + GOOD + (
         'service_ids = ["PSVC001"]\n')
     config = load_config(write(tmp_path, text))
-    assert config.bot_usernames == ["chatops-bot", "project_7_bot_2"]
-    assert config.teams["gitaly"].service_ids == ["PSVC001"]
+    assert config.bot_usernames == ("chatops-bot", "project_7_bot_2")
+    assert config.teams["gitaly"].service_ids == ("PSVC001",)
     bad = 'bot_usernames = ["@all bot"]\n' + GOOD + 'service_ids = ["svc-1"]\n'
     with pytest.raises(ConfigError) as err:
         load_config(write(tmp_path, bad))

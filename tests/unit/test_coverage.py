@@ -2,11 +2,11 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from chatops.config import Coverage
 from chatops.core.coverage import describe_delta, describe_start, is_covered, next_start
+from chatops.core.team import Coverage
 
 AMS = Coverage(timezone="Europe/Amsterdam", start="08:00", end="18:00",
-               exclude_dates=[date(2026, 12, 25)])
+               exclude_dates=(date(2026, 12, 25),))
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -49,7 +49,7 @@ def test_full_weekday_default_and_delta_wording() -> None:
 def test_gaps_are_covered_hours_with_nobody_on_shift() -> None:
     from chatops.core.coverage import covered_windows, gaps
 
-    office = Coverage(timezone="UTC", days=["mon"], start="08:00", end="18:00")
+    office = Coverage(timezone="UTC", days=("mon",), start="08:00", end="18:00")
     monday = utc(2026, 11, 30, 0, 0)
     windows = covered_windows(office, monday - timedelta(days=1), monday + timedelta(days=2))
     assert windows == [(utc(2026, 11, 30, 8, 0), utc(2026, 11, 30, 18, 0))]
@@ -64,5 +64,5 @@ def test_back_to_back_days_make_one_window() -> None:
     from chatops.core.coverage import covered_windows
 
     since = utc(2026, 11, 26, 12, 0)
-    windows = covered_windows(Coverage(days=["thu", "fri"]), since, since + timedelta(days=3))
+    windows = covered_windows(Coverage(days=("thu", "fri",)), since, since + timedelta(days=3))
     assert windows == [(since, utc(2026, 11, 28, 0, 0))]

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from chatops.config import Coverage, Weekday
 from chatops.core.coverage import (
     covered_windows,
     describe_delta,
@@ -15,10 +14,11 @@ from chatops.core.coverage import (
     is_covered,
     next_start,
 )
+from chatops.core.team import Coverage, Weekday
 from tests.unit.machine_zone import machine_zone
 
 AMS = Coverage(timezone="Europe/Amsterdam", start="08:00", end="18:00",
-               exclude_dates=[date(2026, 12, 25)])
+               exclude_dates=(date(2026, 12, 25),))
 TICK = timedelta(microseconds=1)
 _ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -41,7 +41,7 @@ def test_coverage_ends_exactly_at_end() -> None:
 
 
 def test_end_of_day_24_00_covers_the_last_microsecond_only() -> None:
-    fridays = Coverage(timezone="UTC", days=["fri"], start="20:00", end="24:00")
+    fridays = Coverage(timezone="UTC", days=("fri",), start="20:00", end="24:00")
     assert is_covered(fridays, utc(2026, 11, 28, 0, 0) - TICK)
     assert not is_covered(fridays, utc(2026, 11, 28, 0, 0))  # Saturday midnight
     assert not is_covered(fridays, utc(2026, 11, 27, 20, 0) - TICK)
@@ -49,7 +49,7 @@ def test_end_of_day_24_00_covers_the_last_microsecond_only() -> None:
 
 
 def test_start_at_midnight_covers_midnight() -> None:
-    mondays = Coverage(timezone="UTC", days=["mon"], start="00:00", end="01:30")
+    mondays = Coverage(timezone="UTC", days=("mon",), start="00:00", end="01:30")
     assert is_covered(mondays, utc(2026, 11, 30, 0, 0))
     assert not is_covered(mondays, utc(2026, 11, 30, 0, 0) - TICK)  # Sunday
     assert is_covered(mondays, utc(2026, 11, 30, 1, 30) - TICK)
@@ -81,7 +81,7 @@ def test_winter_time_moves_the_boundaries_back() -> None:
 
 
 def test_a_whole_day_across_the_spring_change_is_23_hours() -> None:
-    sunday = Coverage(timezone="Europe/Amsterdam", days=["sun"])
+    sunday = Coverage(timezone="Europe/Amsterdam", days=("sun",))
     windows = covered_windows(sunday, utc(2027, 3, 27), utc(2027, 3, 30))
     assert windows == [(utc(2027, 3, 27, 23, 0), utc(2027, 3, 28, 22, 0))]
 
@@ -96,7 +96,7 @@ def test_excluded_date_is_not_covered_but_its_neighbours_are() -> None:
 
 def test_excluded_date_is_the_local_date_not_the_utc_date() -> None:
     tokyo = Coverage(timezone="Asia/Tokyo", start="00:00", end="24:00",
-                     exclude_dates=[date(2026, 12, 25)])
+                     exclude_dates=(date(2026, 12, 25),))
     # 2026-12-24 16:00 UTC is already 2026-12-25 01:00 in Tokyo.
     assert not is_covered(tokyo, utc(2026, 12, 24, 16, 0))
     assert is_covered(tokyo, utc(2026, 12, 24, 14, 59))
@@ -135,15 +135,15 @@ def _mondays(first: date, count: int) -> list[date]:
 def test_next_start_looks_400_days_ahead() -> None:
     sunday = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
     # Mondays at days 1, 8, ..., 393 are holidays; the Monday at day 400 is the first one left.
-    mondays = Coverage(timezone="UTC", days=["mon"],
-                       exclude_dates=_mondays(date(2026, 11, 30), 57))
+    mondays = Coverage(timezone="UTC", days=("mon",),
+                       exclude_dates=tuple(_mondays(date(2026, 11, 30), 57)))
     assert next_start(mondays, sunday) is None
     assert describe_start(next_start(mondays, sunday), sunday) == (
         "not scheduled in the next year")
     # Day 399 is still inside the horizon.
     monday = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
-    later = Coverage(timezone="UTC", days=["mon"],
-                     exclude_dates=_mondays(date(2026, 12, 7), 56))
+    later = Coverage(timezone="UTC", days=("mon",),
+                     exclude_dates=tuple(_mondays(date(2026, 12, 7), 56)))
     assert next_start(later, monday) == utc(2028, 1, 3, 0, 0)
     assert (date(2028, 1, 3) - date(2026, 11, 30)).days == 399
 
@@ -189,20 +189,20 @@ def test_windows_touching_the_range_edges_are_left_out() -> None:
 
 
 def test_windows_with_a_gap_between_them_stay_apart() -> None:
-    office = Coverage(timezone="UTC", days=["mon", "tue"], start="00:00", end="23:00")
+    office = Coverage(timezone="UTC", days=("mon", "tue",), start="00:00", end="23:00")
     windows = covered_windows(office, utc(2026, 11, 30), utc(2026, 12, 2))
     assert windows == [(utc(2026, 11, 30, 0, 0), utc(2026, 11, 30, 23, 0)),
                        (utc(2026, 12, 1, 0, 0), utc(2026, 12, 1, 23, 0))]
 
 
 def test_three_back_to_back_days_merge_into_one() -> None:
-    office = Coverage(timezone="UTC", days=["mon", "tue", "wed"])
+    office = Coverage(timezone="UTC", days=("mon", "tue", "wed",))
     windows = covered_windows(office, utc(2026, 11, 29), utc(2026, 12, 6))
     assert windows == [(utc(2026, 11, 30), utc(2026, 12, 3))]
 
 
 def test_range_of_one_day_includes_that_day() -> None:
-    office = Coverage(timezone="UTC", days=["sun"], start="22:00", end="24:00")
+    office = Coverage(timezone="UTC", days=("sun",), start="22:00", end="24:00")
     since = utc(2026, 11, 29, 23, 0)
     assert covered_windows(office, since, since + timedelta(minutes=30)) == [
         (since, since + timedelta(minutes=30))]
@@ -266,7 +266,7 @@ def test_coverage_is_judged_in_the_team_zone_not_the_machine_zone() -> None:
 
 
 def test_windows_start_on_the_team_day_when_the_machine_is_a_day_ahead() -> None:
-    behind = Coverage(timezone="Etc/GMT+12", days=list(_ALL_DAYS))  # UTC-12
+    behind = Coverage(timezone="Etc/GMT+12", days=tuple(_ALL_DAYS))  # UTC-12
     since = utc(2026, 11, 24, 11, 0)  # Monday 23:00 in UTC-12, Wednesday 01:00 at UTC+14
     until = since + timedelta(hours=2)
     with machine_zone("Pacific/Kiritimati"):
@@ -274,7 +274,7 @@ def test_windows_start_on_the_team_day_when_the_machine_is_a_day_ahead() -> None
 
 
 def test_windows_end_on_the_team_day_when_the_machine_is_a_day_behind() -> None:
-    ahead = Coverage(timezone="Pacific/Kiritimati", days=list(_ALL_DAYS))  # UTC+14
+    ahead = Coverage(timezone="Pacific/Kiritimati", days=tuple(_ALL_DAYS))  # UTC+14
     until = utc(2026, 11, 24, 11, 0)  # Wednesday 01:00 at UTC+14, Monday 23:00 in UTC-12
     since = until - timedelta(hours=2)
     with machine_zone("Etc/GMT+12"):

@@ -9,11 +9,24 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from chatops.config import Config
-from chatops.core.compose import Requester, page_marker
-from chatops.core.markers import KINDS, PREFIX, SUFFIX, marker, parse_marker, read_markers
+from chatops.config import parse_config
+from chatops.core.markers import (
+    KINDS,
+    PREFIX,
+    SUFFIX,
+    marker,
+    page_marker,
+    parse_marker,
+    read_markers,
+)
 from chatops.core.refs import IssueRef
-from chatops.core.request import MAX_MESSAGE_CHARS, PageRequest, build_request, parse_chat_input
+from chatops.core.request import (
+    MAX_MESSAGE_CHARS,
+    PageRequest,
+    Requester,
+    build_request,
+    parse_chat_input,
+)
 from chatops.core.text import ZWSP, code_block, defuse, first_line, single_line, slack_escape
 from chatops.core.webhook import incident_id
 from chatops.errors import InputError
@@ -95,7 +108,7 @@ def test_chat_text_embedded_by_our_helpers_never_yields_a_marker(text: str) -> N
             assert parse_marker(line) is None, repr(line)
 
 
-CONFIG = Config.model_validate({
+CONFIG = parse_config({
     "incident_project": "gitlab-com/gl-infra/production",
     "teams": {"gitaly": {"display_name": "Gitaly", "routing_key_env": "RK",
                          "escalation_policy_id": "PGITALY1", "fallback": "Ask /devoncall"}},

@@ -19,10 +19,9 @@ from chatops.core.model import (
     marker,
     page_records,
     read_markers,
-    request_key,
 )
 from chatops.core.refs import IssueRef
-from chatops.core.request import PageRequest
+from chatops.core.request import PageRequest, request_key
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 GITALY_PAGE = marker("paged", team="gitaly", dedup_key="chatops/g/p#7/gitaly",

@@ -8,16 +8,15 @@ from datetime import UTC, datetime
 import pytest
 
 from chatops.audit import AuditLog
-from chatops.config import Config
-from chatops.core.compose import Requester
+from chatops.config import parse_config
 from chatops.core.model import Outcome
-from chatops.core.request import build_request
+from chatops.core.request import Requester, build_request
 from chatops.plan import PagePlan
 from chatops.runner import PageResult, PageRunner
 from tests.unit.fakes import FakePager, FakeTracker
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday
-CONFIG = Config.model_validate({
+CONFIG = parse_config({
     "incident_project": "gitlab-com/gl-infra/production",
     "teams": {"gitaly": {"display_name": "Gitaly", "routing_key_env": "RK",
                          "escalation_policy_id": "PGITALY1", "labels": ["group::gitaly"],

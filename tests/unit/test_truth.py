@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def plan(config: Config = CONFIG) -> PagePlan:
 
 
 def with_templates(folder: Path) -> Config:
-    return CONFIG.model_copy(update={"templates_dir": folder})
+    return replace(CONFIG, templates_dir=folder)
 
 
 # ---- templates are checked before anything is sent ----------------------------------------
@@ -82,7 +83,7 @@ def test_check_reports_other_templates_and_stray_files(tmp_path: Path) -> None:
     assert "note_log.md.j2: unknown variable(s) typo_variable" in err.value.message
     assert "reply.txt is not a template chatops uses" in err.value.message
     # A page does not depend on templates it does not render.
-    assert checks.plan_problems(plan(with_templates(tmp_path).model_copy())) == []
+    assert checks.plan_problems(plan(with_templates(tmp_path))) == []
 
 
 def test_good_override_passes(tmp_path: Path) -> None:
@@ -212,7 +213,7 @@ def test_days_are_described_as_configured(days: list[str], text: str) -> None:
 
 
 def test_coverage_and_response_text() -> None:
-    team = CONFIG.teams["gitaly"].model_copy(update={"response_minutes": [30, 30]})
+    team = replace(CONFIG.teams["gitaly"], response_minutes=(30, 30))
     assert response_text(team) == "30 minutes"
     assert response_text(CONFIG.teams["gitaly"]) == "15-30 minutes"
     assert coverage_text(CONFIG.teams["gitaly"]) == "mon-fri 00:00-24:00 UTC"
@@ -287,10 +288,8 @@ def test_readme_outcome_table_quotes_the_real_first_words() -> None:
 
 
 def test_fallback_in_markdown_notes_survives_gitlab_html_sanitising() -> None:
-    from dataclasses import replace
-
-    team = CONFIG.teams["gitaly"].model_copy(update={"fallback": "Ask /devoncall <incident>"})
-    config = CONFIG.model_copy(update={"teams": {"gitaly": team}})
+    team = replace(CONFIG.teams["gitaly"], fallback="Ask /devoncall <incident>")
+    config = replace(CONFIG, teams={"gitaly": team})
     sample = plan(config)
     sample.flow = replace(sample.flow, page_problem="down")
     note = sample.render("note_page_failed.md.j2", marker="")
