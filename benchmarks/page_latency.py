@@ -7,6 +7,9 @@ the PagerDuty trigger; trigger within 0.6 s of process start plus those round
 trips; the whole job within 1 s plus 6 round trips. Issue #11: time to trigger at
 most 1.7 times that of `page_floor.py` (the same contract in bare stdlib, run
 interleaved in the same benchmark), and the job exits within 1 s of the trigger.
+`page_library_floor.py` (the same contract with python-gitlab and `pagerduty`, and
+nothing else) runs interleaved too: it splits the gap into what the two client
+libraries cost and what chatops adds.
 
     .venv/bin/python benchmarks/page_latency.py [--runs 10] [--latency 0.1]
 """
@@ -54,6 +57,7 @@ def waves(requests: list[RecordedRequest]) -> int:
 
 
 FLOOR = [sys.executable, str(Path(__file__).with_name("page_floor.py"))]
+LIBRARY_FLOOR = [sys.executable, str(Path(__file__).with_name("page_library_floor.py"))]
 CHATOPS = [sys.executable, "-m", "chatops", "page"]
 
 
@@ -88,13 +92,16 @@ def main() -> None:
         config.write_text(DEMO_CONFIG, encoding="utf-8")
         one_run(emu, config, 0)  # warm-up: file-system caches, .pyc files
         one_run(emu, config, 0, FLOOR)
-        runs, floors = [], []
-        for i in range(1, args.runs + 1):  # interleaved: both see the same machine load
+        one_run(emu, config, 0, LIBRARY_FLOOR)
+        runs, floors, libraries = [], [], []
+        for i in range(1, args.runs + 1):  # interleaved: all see the same machine load
             runs.append(one_run(emu, config, i))
             floors.append(one_run(emu, config, 10_000 + i, FLOOR))
+            libraries.append(one_run(emu, config, 20_000 + i, LIBRARY_FLOOR))
     rt = args.latency
     floor = statistics.median(r.to_trigger for r in floors)
     ratio = statistics.median(r.to_trigger for r in runs) / floor
+    library = statistics.median(r.to_trigger for r in libraries)
     after = statistics.median(r.total - r.to_trigger for r in runs)
     rows = [
         ("requests before trigger", max(r.before_trigger for r in runs), "≤ 3"),
@@ -104,6 +111,11 @@ def main() -> None:
         ("time to trigger, max (s)", max(r.to_trigger for r in runs), ""),
         ("floor script: time to trigger, median (s)", floor, "stdlib, same contract"),
         ("time to trigger / floor", ratio, "≤ 1.7 (issue #11)"),
+        ("library floor script: time to trigger, median (s)", library,
+         "python-gitlab + pagerduty, same contract"),
+        ("library floor / floor", library / floor, "what the two libraries cost"),
+        ("time to trigger / library floor", statistics.median(r.to_trigger for r in runs)
+         / library, "what chatops adds"),
         ("exit after the trigger, median (s)", after, "≤ 1 (issue #11)"),
         ("total time, median (s)", statistics.median(r.total for r in runs), f"≤ 1 + 6×{rt}"),
         ("total time, max (s)", max(r.total for r in runs), ""),
@@ -112,6 +124,8 @@ def main() -> None:
         ("peak memory (MiB)", max(r.peak_mib for r in runs), ""),
         ("CPU time per job, median (s)", statistics.median(r.cpu for r in runs), ""),
         ("floor script: CPU time, median (s)", statistics.median(r.cpu for r in floors), ""),
+        ("library floor script: CPU time, median (s)",
+         statistics.median(r.cpu for r in libraries), ""),
     ]
     print(f"{args.runs} runs, {rt * 1000:.0f} ms added to every request (RT); "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")

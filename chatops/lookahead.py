@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from chatops.config import Config, Environment, Http
 from chatops.core import markers
-from chatops.core.model import OnCall
 from chatops.core.request import PageRequest, request_key
 
 if TYPE_CHECKING:
     from chatops.adapters.gitlab import GitLabTracker
     from chatops.adapters.pagerduty_desk import PagerDutyDesk
-    from chatops.core.model import Issue
+    from chatops.core.model import Issue, OnCall
 
 T = TypeVar("T")
 
@@ -44,8 +43,16 @@ class Lookahead:
         self._answers: dict[tuple[str, ...], Future[Any]] = {}
 
     def start(self, env: Environment) -> None:
-        """Send the issue look-up (the longer chain: search, create, trigger), then the on-call
-        check, each as soon as its client library is loaded."""
+        """Send the on-call check, then the issue look-up, each as soon as its client library
+        is loaded (`pagerduty` loads in a third of python-gitlab's time)."""
+        if env.pagerduty_api_token:
+            from chatops.adapters.pagerduty_desk import PagerDutyDesk
+
+            pager = PagerDutyDesk(env.pagerduty_api_url, env.pagerduty_events_url,
+                                  env.pagerduty_api_token, env.ca_bundle, self.http)
+            pager.within(self.http.lookup_budget_seconds)
+            self._send(("oncall", self.policy), lambda: pager.oncall(self.policy))
+            self.pager = pager
         if env.gitlab_token:
             from chatops.adapters.gitlab import GitLabTracker
 
@@ -55,14 +62,6 @@ class Lookahead:
             self._send(("issue", self.project, self.marker),
                        lambda: tracker.find_by_marker(self.project, self.marker))
             self.tracker = tracker
-        if env.pagerduty_api_token:
-            from chatops.adapters.pagerduty_desk import PagerDutyDesk
-
-            pager = PagerDutyDesk(env.pagerduty_api_url, env.pagerduty_events_url,
-                                  env.pagerduty_api_token, env.ca_bundle, self.http)
-            pager.within(self.http.lookup_budget_seconds)
-            self._send(("oncall", self.policy), lambda: pager.oncall(self.policy))
-            self.pager = pager
         self._pool.shutdown(wait=False)  # the reads run on; no other work comes
 
     def _send(self, key: tuple[str, ...], read: Callable[[], T]) -> None:
@@ -94,11 +93,12 @@ class Lookahead:
 def start(env: Environment, raw: Mapping[str, Any], request: PageRequest) -> Lookahead | None:
     """Send the first reads of a request from the raw file; None when it cannot be done early.
 
-    Only a new request that can page qualifies (--incident first checks the requester's role,
-    a dry run or a missing routing key sends nothing); the raw values must have the types
-    the schema will demand.
+    Only a new request that can page qualifies (--incident first checks the requester's role;
+    a dry run, a missing routing key or an overriding template that fails sends nothing, and
+    overriding templates are checked once the file is validated); the raw values must have
+    the types the schema will demand.
     """
-    if request.dry_run or request.incident is not None:
+    if request.dry_run or request.incident is not None or "templates_dir" in raw:
         return None
     team = raw.get("teams", {}).get(request.team) if isinstance(raw.get("teams"), dict) else None
     if not isinstance(team, dict) or not env.routing_keys.get(str(team.get("routing_key_env"))):

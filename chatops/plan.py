@@ -15,6 +15,8 @@ from chatops.core.request import PageRequest, request_key
 from chatops.core.team import Team
 from chatops.errors import InputError
 
+ISSUE_TEMPLATE = "issue_description.md.j2"  # the one template needed before the page
+
 
 class PagePlan:
     """What one request says and where it goes; renders without any I/O."""
@@ -61,11 +63,12 @@ class PagePlan:
         return render.render(template, {**self.context(), **extra}, self.config.templates_dir)
 
     def warm(self) -> None:
-        """Load Jinja2 and compile the templates a page needs, ahead of their use."""
+        """Load Jinja2 and compile the issue template ahead of its use; overriding templates
+        all compile now too, so that none fails after the trigger (shipped ones are tested)."""
         from chatops import render
 
-        render.prepare(("issue_description.md.j2", "note_paged.md.j2", "reply.txt.j2"),
-                       self.config.templates_dir)
+        later = ("note_paged.md.j2", "reply.txt.j2") if self.config.templates_dir else ()
+        render.prepare((ISSUE_TEMPLATE, *later), self.config.templates_dir)
 
     def title(self) -> str:
         """The incident issue title."""
@@ -75,7 +78,7 @@ class PagePlan:
         """The incident issue description, with its hidden request marker."""
         marker = markers.request_marker(self.key, self.request.team, self.flow.new_dedup_key,
                                         self.who.login)
-        return self.render("issue_description.md.j2", marker=marker)
+        return self.render(ISSUE_TEMPLATE, marker=marker)
 
     def event(self) -> dict[str, Any]:
         """The PagerDuty trigger event for the current state."""

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from chatops.config import Config, Environment, config_path, load_config, require_env
-from chatops.core.ports import PagerDutyPorts
 from chatops.errors import ConfigError
 
 if TYPE_CHECKING:
     from chatops.adapters.gitlab import GitLabTracker
+    from chatops.core.ports import PagerDutyPorts
 
 _LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$")
 

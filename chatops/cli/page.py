@@ -16,7 +16,6 @@ from chatops.cli.boundary import Finished
 from chatops.config import Config, Environment, config_path, read_config_file, require_env
 from chatops.config_beside import PendingConfig
 from chatops.core.model import Outcome
-from chatops.core.ports import IssueTracker, Pager
 from chatops.core.refs import parse_ref
 from chatops.core.request import (
     DRILL_MESSAGE,
@@ -31,6 +30,7 @@ from chatops.errors import ChatopsError, ConfigError
 from chatops.lookahead import Lookahead
 
 if TYPE_CHECKING:
+    from chatops.core.ports import IssueTracker, Pager
     from chatops.plan import PagePlan
 
 
@@ -113,10 +113,15 @@ def execute(words: tuple[str, ...], flags: Flags, env: Environment,
     raw = read_config_file(path)
     pending = PendingConfig(path)  # validated beside this process while the reads are out
     ahead = _look_ahead(env, raw, words, flags)
+    # The rest of the page loads while the first reads are out (and the file is validated).
+    from chatops import render
+    from chatops.plan import ISSUE_TEMPLATE, PagePlan
+    from chatops.runner import PageRunner
+
+    if ahead is not None:  # shipped templates only (lookahead.start)
+        render.prepare((ISSUE_TEMPLATE,))
     config = pending.result()
     request = read_request(list(config.teams), env, words, flags)
-    from chatops.plan import PagePlan  # loads while the first reads are out
-    from chatops.runner import PageRunner
 
     plan = PagePlan(config, request, requester(env), common.now,
                     oncall_readable=env.pagerduty_api_token is not None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 from collections.abc import Sequence
@@ -74,6 +73,8 @@ def near_miss(name: str) -> str | None:
     plain = {known.replace("-", ""): known for known in OPTION_NAMES}
     if typed in plain:
         return plain[typed]
+    import difflib  # only for a typo: not on every page's way to the trigger
+
     close = difflib.get_close_matches(typed, list(plain), n=1, cutoff=0.8)
     if close:
         return plain[close[0]]
@@ -181,6 +182,8 @@ def _unquote(text: str) -> str:
 
 def _did_you_mean(team: str, teams: Sequence[str]) -> str:
     """A did-you-mean suggestion, or nothing."""
+    import difflib
+
     close = difflib.get_close_matches(team, list(teams), n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""
 

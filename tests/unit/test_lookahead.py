@@ -54,6 +54,7 @@ def test_a_new_request_is_read_early_with_the_raw_values() -> None:
     (REQUEST, raw(http=[]), ENV),
     (REQUEST, raw(bot_usernames="old-bot"), ENV),
     (REQUEST, raw(bot_usernames=[1]), ENV),
+    (REQUEST, raw(templates_dir="templates"), ENV),  # checked before anything is sent
 ])
 def test_nothing_is_read_early_when_it_could_not_be_used(
         request_: PageRequest, raw_: dict[str, Any], env: Environment) -> None:
