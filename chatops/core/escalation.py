@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from chatops.core.incident import Incident
+from chatops.core.labels import ACKNOWLEDGED, ESCALATION_LABELS, FAILED, QUEUED, TRIGGERED, WAITING
 from chatops.core.messages import (
     Action,
     AddNote,
@@ -27,19 +29,7 @@ from chatops.core.messages import (
     Started,
     Trigger,
 )
-from chatops.core.model import (
-    ACKNOWLEDGED,
-    ESCALATION_LABELS,
-    FAILED,
-    QUEUED,
-    TRIGGERED,
-    WAITING,
-    Issue,
-    OnCall,
-    Outcome,
-    PagerDutyIncident,
-    PageRecord,
-)
+from chatops.core.model import Issue, OnCall, Outcome, PageRecord
 from chatops.core.request import PageRequest
 
 # A page recorded on an issue still counts while its escalation is open.
@@ -70,7 +60,7 @@ class PageFlow:
     issue: Issue | None = None
     already_queued: bool = False  # this team's request already waits on the issue
     prior: PageRecord | None = None
-    incident: PagerDutyIncident | None = None
+    incident: Incident | None = None
     gitlab_problem: str = ""
     retry_gitlab: bool = False  # GitLab failed transiently before the page: try after it
     late: bool = False  # the issue is being opened or linked after the page
