@@ -34,7 +34,6 @@ from chatops.core.request import PageRequest
 
 # A page recorded on an issue still counts while its escalation is open.
 ACTIVE_LABELS = frozenset({TRIGGERED, ACKNOWLEDGED})
-OPEN_STATUSES = frozenset({"triggered", "acknowledged"})
 
 
 # ---- state -------------------------------------------------------------------
@@ -154,7 +153,7 @@ def _checked_issue(flow: PageFlow, event: IssueChecked) -> tuple[PageFlow, list[
 def _still_open(event: IssueChecked) -> bool:
     """Is the recorded page's escalation open? PagerDuty decides; the labels if unreadable."""
     if event.incident is not None:
-        return event.incident.status in OPEN_STATUSES
+        return event.incident.open
     return event.issue is not None and bool(set(event.issue.labels) & ACTIVE_LABELS)
 
 
