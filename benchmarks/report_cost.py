@@ -48,7 +48,7 @@ def seed(emu: Emulator, count: int) -> None:
         emu.gitlab.seed_issue(PROJECT, n + 1, f"Gitaly escalation (S2): load test {n}",
                               f"Requested by @{who}.\n\n"
                               + request_marker(key, "gitaly", dedup, who), emu_seed.BOT_USER_ID,
-                              ("incident", "escalation::resolved", "group::gitaly"), at)
+                              ("incident", labels.RESOLVED, "group::gitaly"), at)
         incident = emu.pagerduty.trigger(
             "PSVCGIT", f"[Gitaly] S2: load test {n} (paged by {who} via ChatOps)",
             dedup_key=dedup, at=at)
