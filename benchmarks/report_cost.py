@@ -25,7 +25,8 @@ from pathlib import Path
 
 from chatops import records
 from chatops.cli.demo import DEMO_CONFIG, job_env
-from chatops.core.history import dedup_key_for_request
+from chatops.core import labels
+from chatops.core.dedup import dedup_key_for_request
 from chatops.core.markers import request_marker
 from chatops.core.report import Mark
 from chatops_emulator import Emulator
@@ -47,7 +48,7 @@ def seed(emu: Emulator, count: int) -> None:
         emu.gitlab.seed_issue(PROJECT, n + 1, f"Gitaly escalation (S2): load test {n}",
                               f"Requested by @{who}.\n\n"
                               + request_marker(key, "gitaly", dedup, who), emu_seed.BOT_USER_ID,
-                              ("incident", "escalation::resolved", "group::gitaly"), at)
+                              ("incident", labels.RESOLVED, "group::gitaly"), at)
         incident = emu.pagerduty.trigger(
             "PSVCGIT", f"[Gitaly] S2: load test {n} (paged by {who} via ChatOps)",
             dedup_key=dedup, at=at)
@@ -82,7 +83,7 @@ def note(emu: Emulator, record_issues: dict[str, int], mark: Mark, count: int) -
         iid = count + 1 + len(record_issues)
         head = f"<!-- chatops:v1 record_month month={month} -->"
         emu.gitlab.seed_issue(PROJECT, iid, f"ChatOps record {month}", "Record\n\n" + head,
-                              emu_seed.BOT_USER_ID, (records.LABEL,), mark.at)
+                              emu_seed.BOT_USER_ID, (labels.RECORD,), mark.at)
         record_issues[month] = iid
     emu.gitlab.seed_note(PROJECT, record_issues[month], records.note_body(mark),
                          emu_seed.BOT_USER_ID, mark.at)

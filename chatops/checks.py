@@ -12,7 +12,8 @@ from chatops import render
 from chatops.config import Config
 from chatops.core import compose
 from chatops.core.escalation import PageFlow
-from chatops.core.model import Issue, OnCall, Outcome, PagerDutyIncident, PageRecord
+from chatops.core.incident import Incident
+from chatops.core.model import Issue, OnCall, Outcome, PageRecord
 from chatops.core.request import PageRequest, Requester, build_request
 from chatops.errors import ConfigError
 
@@ -57,8 +58,8 @@ def page_problems(config: Config, request: PageRequest, flow: PageFlow,
     oncall = (OnCall(1, "Sample Person", _SAMPLE_AT + timedelta(hours=8)),
               OnCall(2, "Sample Backup", None))
     base = replace(flow, issue=sample_issue, dedup_key=flow.new_dedup_key,
-                   incident=PagerDutyIncident("PSAMPLE", 1, "https://pd.example/incidents/P1",
-                                              "triggered"),
+                   incident=Incident("PSAMPLE", 1, "triggered", flow.new_dedup_key, _SAMPLE_AT,
+                                     "https://pd.example/incidents/P1"),
                    prior=PageRecord(request.team, flow.new_dedup_key, "2026-11-26T14:30:00Z", ""),
                    gitlab_problem="GitLab sample problem", page_problem="PagerDuty sample problem",
                    record_problems=("note: sample problem",))

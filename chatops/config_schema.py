@@ -26,6 +26,7 @@ from pydantic import (
 
 from chatops import config
 from chatops.core import team as core
+from chatops.core.labels import DRILL, ESCALATION_PREFIX, SYNC_LOCK, SYNC_STATE
 from chatops.core.team import Weekday
 from chatops.errors import ConfigError
 
@@ -128,8 +129,7 @@ class Team(_Strict):
         for label in value:
             if not label.strip() or "," in label:
                 raise ValueError(f"label {label!r} is empty or contains a comma")
-            if label.startswith("escalation::") or label in {"drill", "chatops-sync-lock",
-                                                             "chatops-sync-state"}:
+            if label.startswith(ESCALATION_PREFIX) or label in {DRILL, SYNC_LOCK, SYNC_STATE}:
                 raise ValueError(f"label {label!r} is reserved for chatops itself")
         return value
 

@@ -18,23 +18,11 @@ from chatops.audit import AuditLog
 from chatops.config import Config
 from chatops.core.compose import queued_event
 from chatops.core.coverage import is_covered
-from chatops.core.model import (
-    ACKNOWLEDGED,
-    QUEUED,
-    RESOLVED,
-    TRIGGERED,
-    WAITING,
-    Issue,
-    marker,
-    read_markers,
-    waiting_requests,
-)
+from chatops.core.labels import BY_STATUS, QUEUED, SYNC_LABELS, TRIGGERED, WAITING
+from chatops.core.model import Issue, marker, read_markers, waiting_requests
 from chatops.core.ports import IssueTracker, PagerDutyPorts
 from chatops.core.refs import IssueRef
-from chatops.core.sync import SYNC_LABELS
 from chatops.errors import ChatopsError, ConfigError
-
-_LABEL = {"triggered": TRIGGERED, "acknowledged": ACKNOWLEDGED, "resolved": RESOLVED}
 
 
 def _stamp(now: datetime) -> str:
@@ -89,7 +77,7 @@ class QueuedPages:
                 self._deliver(issue, request, now, request["dedup_key"] in attempted)
                 sent += 1
         if sent or found:  # the most urgent state; WAITING stays while others wait
-            label = next((_LABEL[s] for s in ("triggered", "acknowledged", "resolved")
+            label = next((BY_STATUS[s] for s in ("triggered", "acknowledged", "resolved")
                           if s in found or (s == "triggered" and sent)), TRIGGERED)
             done = sent + len(found) == len(waiting)
             self.tracker.set_labels(ref, [label], [lb for lb in SYNC_LABELS if lb != label]
@@ -108,7 +96,7 @@ class QueuedPages:
                               note_marker)
         self.audit.record("record-delivery", f"pagerduty:{found.id}", "ok",
                           f"found {found.status}; not triggered again")
-        return found.status if found.status in _LABEL else "triggered"
+        return found.status if found.status in BY_STATUS else "triggered"
 
     def _body(self, team_key: str, now: datetime, note_marker: str) -> str:
         """The delivery note."""

@@ -12,9 +12,11 @@ from chatops import render
 from chatops.audit import AuditLog
 from chatops.config import Config
 from chatops.core.cursor import RETRY_FOR, SyncState, parse_state, render_state
-from chatops.core.history import EscalationKey, Incident, LogEntry
+from chatops.core.dedup import EscalationKey
+from chatops.core.incident import Incident, LogEntry
+from chatops.core.labels import ACKNOWLEDGED, SYNC_LOCK, TRIGGERED
 from chatops.core.markers import search_token
-from chatops.core.model import ACKNOWLEDGED, TRIGGERED, Issue, page_records, read_markers
+from chatops.core.model import Issue, page_records, read_markers
 from chatops.core.ports import IssueTracker, Lock, PagerDutyPorts, StateStore
 from chatops.core.refs import IssueRef
 from chatops.core.sync import TeamPolicy, Tracked, plan_sync, posted_ids
@@ -72,7 +74,7 @@ class Follower:
         deadline = time.monotonic() + wait_seconds
         while (holder := self.lock.acquire()) is not None:
             if time.monotonic() >= deadline:
-                self.audit.record("lock", "chatops-sync-lock", "busy", holder)
+                self.audit.record("lock", SYNC_LOCK, "busy", holder)
                 return FollowReport(skipped=f"another run holds the lock ({holder}); the next "
                                             "sync picks up whatever this run would have done")
             self.sleep(2.0)

@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from chatops.config import Config
-from chatops.core import compose, history, markers, request
+from chatops.core import compose, dedup, markers, request
 from chatops.core.coverage import is_covered
 from chatops.core.escalation import PageFlow
-from chatops.core.model import DRILL_LABEL
+from chatops.core.labels import DRILL
 from chatops.core.request import PageRequest, request_key
 from chatops.core.team import Team
 from chatops.errors import InputError
@@ -34,10 +34,10 @@ class PagePlan:
             raise InputError("--when-covered works for issues of the incident project "
                              f"({config.incident_project}) only: the sync job delivers from there.",
                              "Page without --when-covered, or queue a new incident.")
-        new_key = (history.dedup_key_for_issue(self.target.project or "", self.target.iid,
+        new_key = (dedup.dedup_key_for_issue(self.target.project or "", self.target.iid,
                                                request.team) if self.target else
-                   history.dedup_key_for_request(config.incident_project, request.team, self.key))
-        labels = (*self.team.labels, DRILL_LABEL) if request.drill else tuple(self.team.labels)
+                   dedup.dedup_key_for_request(config.incident_project, request.team, self.key))
+        labels = (*self.team.labels, DRILL) if request.drill else tuple(self.team.labels)
         self.flow = PageFlow(request=request, team_labels=labels,
                              new_dedup_key=new_key, oncall_readable=oncall_readable,
                              target_url=self.target.url(who.gitlab_url) if self.target else "",

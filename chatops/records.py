@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 
 from chatops.core.escape import md_text, md_url
+from chatops.core.labels import RECORD
 from chatops.core.model import Issue, marker, read_markers
 from chatops.core.ports import IssueTracker
 from chatops.core.report import Mark
 
-LABEL = "chatops-record"
 KINDS = {"refused": "Refused", "queued": "Queued", "failed": "Page failed"}
 
 
@@ -62,7 +62,7 @@ def note_body(mark: Mark) -> str:
 
 def _month_issue(tracker: IssueTracker, project: str, month: str) -> Issue:
     """The month's record issue, opened on first use."""
-    for issue in tracker.issues_labelled(project, LABEL):
+    for issue in tracker.issues_labelled(project, RECORD):
         if any(m.get("month") == month for m in read_markers(issue.description, "record_month")):
             return issue
     head = marker("record_month", month=month)
@@ -72,7 +72,7 @@ def _month_issue(tracker: IssueTracker, project: str, month: str) -> Issue:
                    "feedback issues read them back. Please leave this issue as it is.\n\n"
                    + head)
     return tracker.open_issue(project, f"ChatOps record {month}: requests that did not page",
-                              description, [LABEL], head, issue_type="issue")
+                              description, [RECORD], head, issue_type="issue")
 
 
 def keep(tracker: IssueTracker, project: str, mark: Mark) -> str:
@@ -86,7 +86,7 @@ def read(tracker: IssueTracker, project: str, since: datetime, until: datetime) 
     """Every recorded request in [since, until), from the record issues of those months."""
     first, last = month_of(since), month_of(until)
     marks: dict[tuple[str, ...], Mark] = {}
-    for issue in tracker.issues_labelled(project, LABEL):
+    for issue in tracker.issues_labelled(project, RECORD):
         heads = read_markers(issue.description, "record_month")
         if not any(first <= h.get("month", "") <= last for h in heads):
             continue

@@ -14,7 +14,7 @@ from typing import Any
 from chatops import records, render
 from chatops.config import Config
 from chatops.core.escape import csv_cell
-from chatops.core.history import Incident, LogEntry, parse_time
+from chatops.core.incident import Incident, LogEntry
 from chatops.core.model import Issue, read_markers
 from chatops.core.ports import IssueTracker, PagerDutyPorts
 from chatops.core.report import CSV_COLUMNS, Mark, Page, Period, page_from
@@ -51,9 +51,17 @@ def period(since: str | None, start: str | None, end: str | None, now: datetime)
 def _date(text: str, option: str) -> datetime:
     """A date or time in UTC."""
     try:
-        return parse_time(text if "T" in text else f"{text}T00:00:00Z")
+        return _time(text if "T" in text else f"{text}T00:00:00Z")
     except ValueError:
         raise InputError(f"{option} {text!r} is not a date (YYYY-MM-DD).") from None
+
+
+def _time(value: Any) -> datetime:
+    """An ISO 8601 time with a zone (an option, a change event's timestamp); else ValueError."""
+    moment = datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise ValueError(f"time without a zone: {value!r}")
+    return moment
 
 
 def report_services(teams: list[str],
@@ -152,7 +160,7 @@ def _refusals(events: list[dict[str, Any]]) -> list[Mark]:
         details = event.get("custom_details") or {}
         if isinstance(details, dict) and details.get("chatops") == "refused":
             mark = Mark(str(details.get("team", "")), "refused",
-                        parse_time(event.get("timestamp")), str(details.get("job_url", "")),
+                        _time(event.get("timestamp")), str(details.get("job_url", "")),
                         str(details.get("requested_by", "")), str(details.get("reason", "")),
                         drill=bool(details.get("drill")))
             # A retried job refuses again: count each job (and team) once.

@@ -12,6 +12,8 @@ from chatops.access import authorise
 from chatops.audit import AuditLog
 from chatops.core import compose, markers
 from chatops.core.escalation import PageFlow, step
+from chatops.core.incident import Incident
+from chatops.core.labels import RECORD
 from chatops.core.messages import (
     Action,
     AddNote,
@@ -34,7 +36,7 @@ from chatops.core.messages import (
     Started,
     Trigger,
 )
-from chatops.core.model import PagerDutyIncident, page_records, read_markers, waiting_requests
+from chatops.core.model import page_records, read_markers, waiting_requests
 from chatops.core.ports import IssueTracker, Pager
 from chatops.core.refs import IssueRef
 from chatops.core.report import Mark
@@ -181,7 +183,7 @@ class PageRunner:
         return IssueChecked(issue, tuple(records), incident=incident,
                             dedup_key=own[0].get("dedup_key", "") if own else "", queued=queued)
 
-    def _earlier_incident(self, dedup_key: str) -> PagerDutyIncident | None:
+    def _earlier_incident(self, dedup_key: str) -> Incident | None:
         """PagerDuty's view of an earlier page: is that escalation still open?"""
         if not self.plan.flow.oncall_readable:
             return None
@@ -311,7 +313,7 @@ class PageRunner:
         try:
             where = records.keep(self.tracker, self.plan.config.incident_project, mark)
         except ChatopsError as exc:
-            self.audit.record("keep-record", f"gitlab:{records.LABEL}", "error", str(exc))
+            self.audit.record("keep-record", f"gitlab:{RECORD}", "error", str(exc))
             return
         self.audit.record("keep-record", where, "ok", kind)
 

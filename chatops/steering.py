@@ -11,20 +11,12 @@ from chatops import render
 from chatops.access import authorise
 from chatops.audit import AuditLog
 from chatops.config import Config
-from chatops.core.history import Incident, LogEntry
+from chatops.core.incident import Incident, LogEntry
+from chatops.core.labels import CANCELLED, RESOLVED, SYNC_LABELS, WAITING
 from chatops.core.markers import request_marker_prefix
-from chatops.core.model import (
-    ESCALATION_LABELS,
-    RESOLVED,
-    WAITING,
-    Issue,
-    latest_pages,
-    marker,
-    waiting_requests,
-)
+from chatops.core.model import Issue, latest_pages, marker, waiting_requests
 from chatops.core.ports import IssueTracker, PagerDutyPorts
 from chatops.core.refs import IssueRef
-from chatops.core.sync import CANCELLED
 from chatops.errors import ChatopsError, ConfigError, InputError, NotFoundError
 from chatops.services import team_service_ids
 
@@ -180,7 +172,7 @@ class Escalations:
         if any(s.problem or (s.incident and s.incident.open) for s, _ in failed):
             return queued, [], ""  # a page may still be open: the label keeps saying so
         label = self._label(verb, closed)
-        others = [lb for lb in (*ESCALATION_LABELS, CANCELLED, WAITING) if lb != label]
+        others = [lb for lb in (*SYNC_LABELS, WAITING) if lb != label]
         try:
             self.tracker.set_labels(issue.ref, [label], others)
         except ChatopsError as exc:

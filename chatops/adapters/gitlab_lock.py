@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from chatops.adapters.gitlab import ONCE, GitLabTracker
-from chatops.core.history import parse_time
+from chatops.adapters.timestamps import parse_time
 from chatops.errors import GitLabError, NotFoundError
 
 _EXPIRES = "expires="

@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import quote
 
 from chatops.adapters.gitlab import ONCE, GitLabTracker, _issue
-from chatops.core.cursor import LABEL, TITLE
+from chatops.core.cursor import TITLE
+from chatops.core.labels import SYNC_STATE
 from chatops.core.model import Issue
 
 
@@ -34,7 +35,7 @@ class GitLabStateStore:
     def _lookup(self) -> Issue | None:
         """The oldest open state issue a chatops bot created (every page is read)."""
         project = self._tracker.handle(self._project)
-        query = {"labels": LABEL, "state": "opened", "order_by": "created_at", "sort": "asc"}
+        query = {"labels": SYNC_STATE, "state": "opened", "order_by": "created_at", "sort": "asc"}
 
         def look() -> Issue | None:
             for item in project.issues.list(query_parameters=query, per_page=100,
@@ -44,14 +45,14 @@ class GitLabStateStore:
             return None
 
         return self._tracker._retry(
-            lambda: self._tracker.call(f"GET {self._endpoint}?labels={LABEL}", look),
+            lambda: self._tracker.call(f"GET {self._endpoint}?labels={SYNC_STATE}", look),
             before_page=False)
 
     def save(self, text: str) -> None:
         """Replace the saved text (create the state issue the first time)."""
         project = self._tracker.handle(self._project)
         if self._issue is None:
-            data: dict[str, Any] = {"title": TITLE, "description": text, "labels": LABEL,
+            data: dict[str, Any] = {"title": TITLE, "description": text, "labels": SYNC_STATE,
                                     "confidential": True}
 
             def create() -> Issue:

@@ -17,12 +17,13 @@ from typing import Any, TypeVar
 import httpx2
 import pagerduty
 
-from chatops.adapters import retry
+from chatops.adapters import pagerduty_parse, retry
 from chatops.adapters.phase import Phase
+from chatops.adapters.timestamps import parse_time
 from chatops.adapters.tls import ssl_context
 from chatops.config import Http
-from chatops.core.history import parse_time
-from chatops.core.model import OnCall, PagerDutyIncident
+from chatops.core.incident import Incident
+from chatops.core.model import OnCall
 from chatops.errors import PagerDutyError, RoutingKeyError, mask
 
 T = TypeVar("T")
@@ -286,7 +287,7 @@ class PagerDutyPager:
         return self._retry(lambda: self._call(f"GET {path}", token, get),
                            self._http.lookup_budget_seconds)
 
-    def incident(self, dedup_key: str, wait: bool = True) -> PagerDutyIncident | None:
+    def incident(self, dedup_key: str, wait: bool = True) -> Incident | None:
         """The CURRENT incident of a dedup key: the newest, open when one is open.
 
         A trigger after a resolve opens a NEW incident with the same key (developer-docs
@@ -302,16 +303,14 @@ class PagerDutyPager:
         params: dict[str, Any] = {"incident_key": dedup_key, "date_range": "all",
                                   "sort_by": "created_at:desc", "limit": 1}
 
-        def get() -> PagerDutyIncident | None:
+        def get() -> Incident | None:
             response = pagerduty.successful_response(client.get("/incidents", params=params))
             found = response.json()["incidents"]
             if not found:
                 return None
-            item = found[0]
-            return PagerDutyIncident(str(item["id"]), int(item["incident_number"]),
-                                     str(item["html_url"]), str(item["status"]))
+            return pagerduty_parse.incident(found[0])
 
-        newest: PagerDutyIncident | None = None
+        newest: Incident | None = None
         for delay in _INCIDENT_POLL if wait else (0.0,):
             self._sleep(delay)
             newest = self._retry(lambda: self._call("GET /incidents", token, get),

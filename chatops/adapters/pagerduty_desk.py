@@ -11,7 +11,7 @@ import pagerduty
 from chatops.adapters import pagerduty_parse as parse
 from chatops.adapters.pagerduty import ListOverflowError, _iso
 from chatops.adapters.pagerduty_report import PagerDutyReports, _slices
-from chatops.core.history import Incident, LogEntry
+from chatops.core.incident import Incident, LogEntry
 
 # PagerDuty answers 400 when offset + limit exceeds 10,000 (developer-docs
 # docs/REST-API/09-Pagination.md): a longer time-windowed read is split in halves.

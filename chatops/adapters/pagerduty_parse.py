@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chatops.core.history import Incident, LogEntry
-from chatops.core.history import parse_time as when
+from chatops.adapters.timestamps import parse_time as when
+from chatops.core.incident import Incident, LogEntry
 
 _LEVEL = re.compile(r"level (\d+)", re.I)
 _KINDS = {"acknowledgement": "acknowledge"}

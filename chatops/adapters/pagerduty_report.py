@@ -19,7 +19,8 @@ import pagerduty
 
 from chatops.adapters import pagerduty_parse as parse
 from chatops.adapters.pagerduty import PagerDutyPager, _iso
-from chatops.core.history import Incident, LogEntry, parse_dedup_key
+from chatops.core.dedup import parse_dedup_key
+from chatops.core.incident import Incident, LogEntry
 from chatops.errors import PagerDutyError
 
 LIMIT = 100  # the largest page (09-Pagination.md)

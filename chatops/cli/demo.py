@@ -12,9 +12,11 @@ from typing import Any
 
 import click
 
+from chatops.core.labels import RECORD, SYNC_STATE
+
 DEMO_PROJECT = "gitlab-com/gl-infra/production"
 # Issues chatops keeps for itself (the sync cursor, the record of requests not paged).
-BOOKKEEPING = {"chatops-sync-state", "chatops-record"}
+BOOKKEEPING = {SYNC_STATE, RECORD}
 DEMO_CONFIG = f'''# Demo configuration: the emulator's projects, policies and routing keys.
 incident_project = "{DEMO_PROJECT}"
 

@@ -18,10 +18,10 @@ from chatops.audit import AuditLog
 from chatops.cli import boundary, common
 from chatops.cli.boundary import Finished
 from chatops.core import webhook as payloads
+from chatops.core.labels import SYNC_LOCK
 from chatops.errors import InputError, redact
 from chatops.follow import Follower, FollowReport
 
-LOCK_LABEL = "chatops-sync-lock"
 LOCK_MINUTES = 15  # longer than the sync job's timeout
 
 
@@ -36,7 +36,7 @@ def _run(label: str, work: Callable[[Follower], FollowReport], wait_seconds: flo
         config, env = common.load()
         tracker = common.tracker(config, env)
         holder = env.ci.get("CI_JOB_URL") or f"{socket.gethostname()} pid {os.getpid()}"
-        lock = GitLabLock(tracker, config.incident_project, LOCK_LABEL, holder,
+        lock = GitLabLock(tracker, config.incident_project, SYNC_LOCK, holder,
                           timedelta(minutes=LOCK_MINUTES))
         keys = {name: key for name, team in config.teams.items()
                 if (key := env.routing_key(team)) is not None}
@@ -50,7 +50,7 @@ def _run(label: str, work: Callable[[Follower], FollowReport], wait_seconds: flo
             # means a run died less than LOCK_MINUTES ago, or a job runs outside that group.
             lines.append(f"WARNING {label} did NOT run: {redact(report.skipped)}. It fails so "
                          f"that someone looks; if no {label} job is running, delete the label "
-                         f"{LOCK_LABEL} in {config.incident_project} (Manage > Labels).")
+                         f"{SYNC_LOCK} in {config.incident_project} (Manage > Labels).")
         outcome = "problems" if report.problems else ("skipped" if report.skipped else "ok")
         failed = report.problems or report.skipped
         return Finished("\n".join(lines), outcome,

@@ -150,7 +150,7 @@ def _look_ahead(env: Environment, raw: dict[str, object], words: tuple[str, ...]
 
 def page_sent(audit: AuditLog) -> bool:
     """True once PagerDuty accepted the trigger in this job."""
-    return any(" action=trigger-page " in line and " outcome=ok" in line for line in audit.lines)
+    return audit.happened("trigger-page", "ok")
 
 
 def unfinished(what: str) -> str:

@@ -16,6 +16,7 @@ from chatops.audit import AuditLog
 from chatops.cli import boundary, common
 from chatops.cli.boundary import Finished
 from chatops.config import Config
+from chatops.core.labels import FEEDBACK
 from chatops.core.model import marker, read_markers
 from chatops.core.report import Period, build
 from chatops.core.request import known_team
@@ -134,7 +135,7 @@ def feedback(milestone: str) -> None:
         title = (f"ChatOps pilot feedback: {when.label} "
                  f"({when.start:%Y-%m-%d} to {when.end:%Y-%m-%d})")
         feedback_marker = marker("feedback", milestone=milestone)
-        issue = tracker.open_issue(project, title, body, ["chatops-feedback"], feedback_marker,
+        issue = tracker.open_issue(project, title, body, [FEEDBACK], feedback_marker,
                                    issue_type="issue")
         audit.record("open-feedback", issue.web_url, "ok")
         return Finished(f"Opened the {milestone} feedback issue: {issue.web_url}", "ok")

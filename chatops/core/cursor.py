@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from chatops.core.history import parse_time
 from chatops.core.model import marker, read_markers
 
 # How far before the cursor each run reads again: PagerDuty lists a log entry some
@@ -24,7 +23,6 @@ RETRY_FOR = timedelta(hours=24)
 # The teams' services are read from PagerDuty again after this long.
 SERVICES_FOR = timedelta(hours=6)
 TITLE = "chatops sync state (do not edit)"
-LABEL = "chatops-sync-state"
 
 
 @dataclass(frozen=True)
@@ -59,11 +57,12 @@ class SyncState:
 
 
 def _time(text: str) -> datetime | None:
-    """A marker time, or None when unreadable."""
+    """A marker time (written by _stamp, so with a zone), or None when unreadable."""
     try:
-        return parse_time(text)
+        moment = datetime.fromisoformat(text)
     except ValueError:
         return None
+    return moment if moment.tzinfo is not None else None
 
 
 def _stamp(moment: datetime) -> str:

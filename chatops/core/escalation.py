@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from chatops.core.incident import Incident
+from chatops.core.labels import ACKNOWLEDGED, ESCALATION_LABELS, FAILED, QUEUED, TRIGGERED, WAITING
 from chatops.core.messages import (
     Action,
     AddNote,
@@ -27,24 +29,11 @@ from chatops.core.messages import (
     Started,
     Trigger,
 )
-from chatops.core.model import (
-    ACKNOWLEDGED,
-    ESCALATION_LABELS,
-    FAILED,
-    QUEUED,
-    TRIGGERED,
-    WAITING,
-    Issue,
-    OnCall,
-    Outcome,
-    PagerDutyIncident,
-    PageRecord,
-)
+from chatops.core.model import Issue, OnCall, Outcome, PageRecord
 from chatops.core.request import PageRequest
 
 # A page recorded on an issue still counts while its escalation is open.
 ACTIVE_LABELS = frozenset({TRIGGERED, ACKNOWLEDGED})
-OPEN_STATUSES = frozenset({"triggered", "acknowledged"})
 
 
 # ---- state -------------------------------------------------------------------
@@ -70,7 +59,7 @@ class PageFlow:
     issue: Issue | None = None
     already_queued: bool = False  # this team's request already waits on the issue
     prior: PageRecord | None = None
-    incident: PagerDutyIncident | None = None
+    incident: Incident | None = None
     gitlab_problem: str = ""
     retry_gitlab: bool = False  # GitLab failed transiently before the page: try after it
     late: bool = False  # the issue is being opened or linked after the page
@@ -164,7 +153,7 @@ def _checked_issue(flow: PageFlow, event: IssueChecked) -> tuple[PageFlow, list[
 def _still_open(event: IssueChecked) -> bool:
     """Is the recorded page's escalation open? PagerDuty decides; the labels if unreadable."""
     if event.incident is not None:
-        return event.incident.status in OPEN_STATUSES
+        return event.incident.open
     return event.issue is not None and bool(set(event.issue.labels) & ACTIVE_LABELS)
 
 

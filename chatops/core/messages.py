@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chatops.core.model import Issue, OnCall, PagerDutyIncident, PageRecord
+from chatops.core.incident import Incident
+from chatops.core.model import Issue, OnCall, PageRecord
 
 
 # ---- events: what happened -------------------------------------------------
@@ -30,7 +31,7 @@ class IssueChecked:
     problem: str = ""
     not_found: bool = False
     dedup_key: str = ""
-    incident: PagerDutyIncident | None = None  # of the latest recorded page, if read
+    incident: Incident | None = None  # of the latest recorded page, if read
     queued: bool = False  # this team has a queued request waiting on the issue
     transient: bool = False  # the failure may pass (timeout, 5xx, 429): worth a later try
 
@@ -68,7 +69,7 @@ class PageFailed:
 class IncidentLooked:
     """The PagerDuty incident of the page, if it could be read (None otherwise)."""
 
-    incident: PagerDutyIncident | None
+    incident: Incident | None
     problem: str = ""
 
 

@@ -11,20 +11,6 @@ from chatops.core.markers import marker as marker
 from chatops.core.markers import read_markers as read_markers
 from chatops.core.refs import IssueRef
 
-TRIGGERED = "escalation::triggered"
-ACKNOWLEDGED = "escalation::acknowledged"
-RESOLVED = "escalation::resolved"
-FAILED = "escalation::failed"
-QUEUED = "escalation::queued"
-ESCALATION_LABELS = (TRIGGERED, ACKNOWLEDGED, RESOLVED, FAILED, QUEUED)
-DRILL_LABEL = "drill"  # not scoped: it must never replace an escalation:: label
-# The escalation:: label is one summary of the issue: on GitLab Premium/Ultimate scoped labels
-# are exclusive (adding escalation::x removes every other escalation:: label server-side,
-# docs.gitlab.com/user/project/labels/#scoped-labels), so no per-team state may rest on two
-# of them coexisting. Each team's state lives in chatops' markers; this plain (unscoped)
-# label only tells sync where queued requests wait, whatever the summary label says.
-WAITING = "chatops-queued"
-
 
 @dataclass(frozen=True)
 class OnCall:
@@ -54,16 +40,6 @@ class Issue:
     def ref(self) -> IssueRef:
         """This issue as a reference."""
         return IssueRef(self.project, self.iid)
-
-
-@dataclass(frozen=True)
-class PagerDutyIncident:
-    """The PagerDuty incident a trigger opened (or was de-duplicated into)."""
-
-    id: str
-    number: int
-    html_url: str
-    status: str
 
 
 @dataclass(frozen=True)

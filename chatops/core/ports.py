@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from chatops.core.history import Incident, LogEntry
-from chatops.core.model import Issue, OnCall, PagerDutyIncident
+from chatops.core.incident import Incident, LogEntry
+from chatops.core.model import Issue, OnCall
 from chatops.core.refs import IssueRef
 
 
@@ -70,7 +70,7 @@ class Pager(Protocol):
     def record_change(self, routing_key: str, event: dict[str, Any]) -> None:
         """Send a change event: a record on the service that pages nobody."""
 
-    def incident(self, dedup_key: str, wait: bool = True) -> PagerDutyIncident | None:
+    def incident(self, dedup_key: str, wait: bool = True) -> Incident | None:
         """The incident of a dedup key (wait: poll briefly for a just-sent trigger)."""
 
     def note(self, incident_id: str, from_email: str, content: str) -> None:

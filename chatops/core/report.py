@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from chatops.core.history import Incident, LogEntry
+from chatops.core.incident import Incident, LogEntry
 
 SCHEMA = "chatops-report/1"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -7,25 +7,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from chatops.core.history import Incident, LogEntry
-from chatops.core.model import (
+from chatops.core.incident import Incident, LogEntry
+from chatops.core.labels import (
     ACKNOWLEDGED,
-    ESCALATION_LABELS,
+    CANCELLED,
     QUEUED,
     RESOLVED,
+    SYNC_LABELS,
     TRIGGERED,
     WAITING,
-    Issue,
-    marker,
-    read_markers,
 )
+from chatops.core.model import Issue, marker, read_markers
 
-CANCELLED = "escalation::cancelled"
-SYNC_LABELS = (*ESCALATION_LABELS, CANCELLED)
 # Log entry kinds that get a note; the trigger already has the page note.
 NOTED = frozenset({"notify", "escalate", "acknowledge", "unacknowledge", "assign", "annotate",
                    "resolve"})
-_STATUS_LABEL = {"triggered": TRIGGERED, "acknowledged": ACKNOWLEDGED, "resolved": RESOLVED}
 
 
 @dataclass(frozen=True)

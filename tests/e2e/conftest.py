@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from chatops.cli.demo import DEMO_CONFIG, DEMO_PROJECT, job_env
+from chatops.core.labels import RECORD, SYNC_STATE
 from chatops_emulator import Emulator
 from tests.support import gitlab_spec
 from tests.support.pd_spec import PagerDutySpec, spec_available
@@ -107,17 +108,17 @@ class Harness:
         """Issues of the incident project, without the durable record's (see records()) and
         sync's state issue (see sync_state())."""
         return [i for i in self.emu.gitlab.issues(DEMO_PROJECT)
-                if not {"chatops-record", "chatops-sync-state"} & set(i["labels"])]
+                if not {RECORD, SYNC_STATE} & set(i["labels"])]
 
     def records(self) -> list[dict[str, Any]]:
         """The notes of chatops' record issues (requests that did not page at once)."""
         return [note for i in self.emu.gitlab.issues(DEMO_PROJECT)
-                if "chatops-record" in i["labels"] for note in self.notes(i["iid"])]
+                if RECORD in i["labels"] for note in self.notes(i["iid"])]
 
     def sync_state(self) -> dict[str, Any]:
         """Sync's state issue."""
         (state,) = [i for i in self.emu.gitlab.issues(DEMO_PROJECT)
-                    if "chatops-sync-state" in i["labels"]]
+                    if SYNC_STATE in i["labels"]]
         return state
 
     def notes(self, iid: int, project: str = DEMO_PROJECT) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from chatops.core.labels import TRIGGERED
 from chatops_emulator.gitlab_members import GUEST, REPORTER
 from chatops_emulator.seed import BOT_USER_ID, REQUESTER_USER_ID
 from tests.e2e.conftest import Harness
@@ -61,7 +62,7 @@ def test_guest_is_refused_and_inherited_reporter_may_page(harness: Harness) -> N
     harness.emu.gitlab.add_member("security", REQUESTER_USER_ID, REPORTER)  # via the group
     job = harness.page(f"gitaly --incident {SECRET}#7 please look")
     assert job.result == "RESULT outcome=paged", job.stdout
-    assert "escalation::triggered" in harness.emu.gitlab.issue(SECRET, 7)["labels"]
+    assert TRIGGERED in harness.emu.gitlab.issue(SECRET, 7)["labels"]
 
 
 def test_without_gitlab_user_id_only_the_incident_project_is_open(harness: Harness) -> None:

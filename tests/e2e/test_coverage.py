@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from chatops.core.labels import ACKNOWLEDGED, CANCELLED, QUEUED, RESOLVED, TRIGGERED
 from tests.e2e.conftest import TIERS, Harness
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -48,7 +49,7 @@ def test_queued_request_is_delivered_by_sync_when_coverage_starts(harness: Harne
     assert job.reply.startswith("QUEUED: it is outside Gitaly coverage hours")
     assert harness.emu.pagerduty.events == []
     (issue,) = harness.issues()
-    assert "escalation::queued" in issue["labels"]
+    assert QUEUED in issue["labels"]
     assert harness.run("sync").result.startswith("RESULT outcome=ok")
     assert harness.emu.pagerduty.events == []  # still outside coverage: nothing sent
     harness.write_config()  # coverage has started
@@ -57,8 +58,8 @@ def test_queued_request_is_delivered_by_sync_when_coverage_starts(harness: Harne
     (event,) = harness.emu.pagerduty.events
     assert issue["web_url"] in [link["href"] for link in event["links"]]
     (issue,) = harness.issues()
-    assert "escalation::triggered" in issue["labels"]
-    assert "escalation::queued" not in issue["labels"]
+    assert TRIGGERED in issue["labels"]
+    assert QUEUED not in issue["labels"]
     assert any(n["body"].startswith("**Paged Gitaly** at") for n in harness.notes(issue["iid"]))
     again = harness.run("sync")
     assert "delivered=0" in again.result and len(harness.emu.pagerduty.events) == 1
@@ -75,7 +76,7 @@ def test_queued_request_can_be_cancelled(harness: Harness) -> None:
     assert "delivered=0" in harness.run("sync").result
     assert harness.emu.pagerduty.events == []
     (issue,) = harness.issues()
-    assert "escalation::cancelled" in issue["labels"]
+    assert CANCELLED in issue["labels"]
 
 
 def test_drill_is_marked_everywhere_and_followed_to_acknowledgement(harness: Harness) -> None:
@@ -94,7 +95,7 @@ def test_drill_is_marked_everywhere_and_followed_to_acknowledgement(harness: Har
     harness.emu.pagerduty.acknowledge(incident["id"], "PUSRADA")
     harness.run("sync")
     (issue,) = harness.issues()
-    assert "escalation::acknowledged" in issue["labels"] and "drill" in issue["labels"]
+    assert ACKNOWLEDGED in issue["labels"] and "drill" in issue["labels"]
     assert any("**Acknowledged** by Ada Lovelace" in n["body"]
                for n in harness.notes(issue["iid"]))
 
@@ -128,9 +129,9 @@ def test_a_queued_page_is_never_triggered_twice_when_the_note_after_it_fails(
     assert again.returncode == 0, again.stdout
     assert len(harness.emu.pagerduty.events) == 1  # never triggered again
     (issue,) = harness.issues()
-    assert "escalation::queued" not in issue["labels"]
-    assert "escalation::resolved" in issue["labels"], issue["labels"]
-    assert "escalation::triggered" not in issue["labels"], issue["labels"]
+    assert QUEUED not in issue["labels"]
+    assert RESOLVED in issue["labels"], issue["labels"]
+    assert TRIGGERED not in issue["labels"], issue["labels"]
     notes = [n["body"] for n in harness.notes(issue["iid"])]
     assert sum(f"incident={incident['id']}" in n and "chatops:v1 paged" in n for n in notes) == 1
     assert harness.run("sync").returncode == 0 and len(harness.emu.pagerduty.events) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chatops.core.labels import CANCELLED, RESOLVED, TRIGGERED
 from tests.e2e.conftest import Harness
 
 MESSAGE = "gitaly praefect is failing over on file-01"
@@ -35,8 +36,8 @@ def test_resolve_acts_as_the_requester_when_pagerduty_knows_them(harness: Harnes
     (pd_incident,) = harness.emu.pagerduty.incidents
     assert pd_incident["status"] == "resolved"
     (fresh,) = harness.issues()
-    assert "escalation::resolved" in fresh["labels"]
-    assert "escalation::triggered" not in fresh["labels"]
+    assert RESOLVED in fresh["labels"]
+    assert TRIGGERED not in fresh["labels"]
     note = harness.notes(int(issue["iid"]))[-1]["body"]  # type: ignore[call-overload]
     assert "**Resolved from ChatOps** by @sre-alice" in note and "    restarted praefect" in note
 
@@ -54,8 +55,8 @@ def test_cancel_uses_the_fallback_identity_and_sync_keeps_it_cancelled(harness: 
     assert synced.result.startswith("RESULT outcome=ok"), synced.stdout
     assert "issues=1" in synced.result  # the resolve entry was read and applied
     (fresh,) = harness.issues()
-    assert "escalation::cancelled" in fresh["labels"]
-    assert "escalation::resolved" not in fresh["labels"]
+    assert CANCELLED in fresh["labels"]
+    assert RESOLVED not in fresh["labels"]
 
 
 def test_resolve_without_a_pagerduty_identity_changes_nothing(harness: Harness) -> None:

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import time
 
+from chatops.core.labels import FAILED, TRIGGERED
 from chatops_emulator import Fault
 from tests.e2e.conftest import Harness, chatops_command
 
@@ -151,8 +152,8 @@ def test_pagerduty_down_marks_issue_failed_and_says_failed(harness: Harness) -> 
     assert job.reply.startswith("FAILED: the page to Gitaly did NOT go out")
     assert "Page by hand NOW in PagerDuty" in job.reply
     (issue,) = harness.issues()
-    assert "escalation::failed" in issue["labels"]
-    assert "escalation::triggered" not in issue["labels"]
+    assert FAILED in issue["labels"]
+    assert TRIGGERED not in issue["labels"]
     (note,) = harness.notes(issue["iid"])
     assert "FAILED" in note["body"] and "Page by hand" in note["body"]
     terminal = harness.page(MESSAGE, CI_PIPELINE_SOURCE=None, CI_PIPELINE_ID="2002")
@@ -167,8 +168,8 @@ def test_rerun_after_failed_page_reuses_issue_and_pages(harness: Harness) -> Non
     job = harness.page(MESSAGE)  # the retried job: same pipeline, same input
     assert job.result == "RESULT outcome=paged"
     (issue,) = harness.issues()
-    assert "escalation::triggered" in issue["labels"]
-    assert "escalation::failed" not in issue["labels"]
+    assert TRIGGERED in issue["labels"]
+    assert FAILED not in issue["labels"]
 
 
 def test_retried_job_creates_no_second_issue_and_no_second_page(harness: Harness) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chatops.core.labels import ACKNOWLEDGED, RESOLVED, SYNC_LOCK, SYNC_STATE, TRIGGERED
 from chatops_emulator import Fault
 from tests.e2e.conftest import TIERS, Harness
 
@@ -41,11 +42,11 @@ def labels_of_42(harness: Harness) -> set[str]:
 def gitlab_writes(harness: Harness) -> list[str]:
     """Writes to incident issues (not the lock label, not sync's own state issue)."""
     states = [i["iid"] for i in harness.emu.gitlab.issues("gitlab-com/gl-infra/production")
-              if "chatops-sync-state" in i["labels"]]
+              if SYNC_STATE in i["labels"]]
     return [f"{r.method} {r.path}" for r in harness.emu.requests
             if r.service == "gitlab" and r.method in ("POST", "PUT", "DELETE")
             and "/labels" not in r.path
-            and "chatops-sync-state" not in str(r.body or "")  # creating the state issue
+            and SYNC_STATE not in str(r.body or "")  # creating the state issue
             and not any(r.path.endswith(f"/issues/{iid}") for iid in states)]
 
 
@@ -60,8 +61,8 @@ def test_sync_mirrors_a_full_history_and_reruns_change_nothing(harness: Harness)
     job = harness.run("sync")
     assert job.returncode == 0, job.stdout + job.stderr
     assert job.result.startswith("RESULT outcome=ok")
-    assert {"escalation::acknowledged"} <= labels_of_42(harness)
-    assert "escalation::triggered" not in labels_of_42(harness)
+    assert {ACKNOWLEDGED} <= labels_of_42(harness)
+    assert TRIGGERED not in labels_of_42(harness)
     text = "\n".join(notes_of_42(harness))
     assert "**Notified** Ada Lovelace by email" in text
     assert "**Escalated** to level 2: Grace Hopper" in text
@@ -77,12 +78,12 @@ def test_sync_mirrors_a_full_history_and_reruns_change_nothing(harness: Harness)
 
     pd.unacknowledge(incident["id"], at=datetime.now(UTC) - timedelta(minutes=2))
     harness.run("sync")
-    assert "escalation::triggered" in labels_of_42(harness)
-    assert "escalation::acknowledged" not in labels_of_42(harness)
+    assert TRIGGERED in labels_of_42(harness)
+    assert ACKNOWLEDGED not in labels_of_42(harness)
     pd.resolve(incident["id"], "PUSRADA")
     harness.run("sync")
-    assert "escalation::resolved" in labels_of_42(harness)
-    assert "escalation::triggered" not in labels_of_42(harness)
+    assert RESOLVED in labels_of_42(harness)
+    assert TRIGGERED not in labels_of_42(harness)
     assert "**Resolved** by Ada Lovelace" in "\n".join(notes_of_42(harness))
 
 
@@ -107,8 +108,8 @@ def test_page_then_acknowledge_is_mirrored_on_the_new_issue(harness: Harness) ->
     job = harness.run("sync")
     assert job.result.startswith("RESULT outcome=ok"), job.stdout
     (issue,) = harness.issues()
-    assert "escalation::acknowledged" in issue["labels"]
-    assert "escalation::triggered" not in issue["labels"]
+    assert ACKNOWLEDGED in issue["labels"]
+    assert TRIGGERED not in issue["labels"]
     assert any("**Acknowledged** by Ada Lovelace" in n["body"]
                for n in harness.notes(issue["iid"]))
 
@@ -123,14 +124,14 @@ def test_forged_webhook_cannot_resolve_anything(harness: Harness) -> None:
     job = harness.run("webhook", TRIGGER_PAYLOAD=str(payload))
     assert job.returncode == 0, job.stdout + job.stderr
     (issue,) = harness.issues()
-    assert "escalation::resolved" not in issue["labels"]
+    assert RESOLVED not in issue["labels"]
     assert not any("Resolved" in n["body"] for n in harness.notes(issue["iid"]))
     harness.emu.pagerduty.acknowledge(incident["id"], "PUSRADA")
     real = harness.emu.pagerduty.webhook_payload(incident["id"], "incident.acknowledged")
     payload.write_text(json.dumps(real))
     assert harness.run("webhook", TRIGGER_PAYLOAD=str(payload)).returncode == 0
     (issue,) = harness.issues()
-    assert "escalation::acknowledged" in issue["labels"]
+    assert ACKNOWLEDGED in issue["labels"]
 
 
 def test_malformed_and_foreign_webhooks_change_nothing(harness: Harness) -> None:
@@ -161,7 +162,7 @@ def test_one_broken_escalation_does_not_stop_the_others(harness: Harness) -> Non
     assert job.returncode == 1
     assert job.result.startswith("RESULT outcome=problems")
     assert any(line.startswith("PROBLEM gitlab-org/gitaly#999") for line in job.stdout.splitlines())
-    assert "escalation::acknowledged" in labels_of_42(harness)
+    assert ACKNOWLEDGED in labels_of_42(harness)
 
 
 def test_gitlab_5xx_on_one_issue_is_reported_and_retried_next_run(harness: Harness) -> None:
@@ -176,7 +177,7 @@ def test_gitlab_5xx_on_one_issue_is_reported_and_retried_next_run(harness: Harne
     assert job.returncode == 1 and "PROBLEM" in job.stdout and "500" in job.stdout
     harness.emu.clear_faults()
     assert harness.run("sync").returncode == 0
-    assert "escalation::acknowledged" in labels_of_42(harness)
+    assert ACKNOWLEDGED in labels_of_42(harness)
 
 
 def test_sync_cost_does_not_grow_with_quiet_escalations(harness: Harness) -> None:
@@ -215,7 +216,7 @@ def test_overlapping_runs_never_post_twice(harness: Harness) -> None:
     count = len(notes_of_42(harness))
     harness.run("sync")
     assert len(notes_of_42(harness)) == count  # and nothing was left for later
-    assert not any(lb["name"] == "chatops-sync-lock"
+    assert not any(lb["name"] == SYNC_LOCK
                    for lb in harness.emu.gitlab.labels("gitlab-com/gl-infra/production"))
 
 
@@ -242,7 +243,7 @@ def test_an_incident_key_alone_cannot_make_sync_write_an_issue(harness: Harness)
     assert job.returncode == 1
     assert "records no page with key" in job.stdout and "nosuchteam" in job.stdout
     assert gitlab_writes(harness) == []
-    assert "escalation::acknowledged" not in labels_of_42(harness)
+    assert ACKNOWLEDGED not in labels_of_42(harness)
 
 
 def test_a_page_resolved_while_sync_was_down_is_caught_up(harness: Harness) -> None:
@@ -253,5 +254,5 @@ def test_a_page_resolved_while_sync_was_down_is_caught_up(harness: Harness) -> N
     job = harness.run("sync")
     assert job.result.startswith("RESULT outcome=ok"), job.stdout
     (issue,) = harness.issues()
-    assert "escalation::resolved" in issue["labels"]
-    assert "escalation::triggered" not in issue["labels"]
+    assert RESOLVED in issue["labels"]
+    assert TRIGGERED not in issue["labels"]

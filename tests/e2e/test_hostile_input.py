@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from chatops.core.labels import ACKNOWLEDGED, TRIGGERED
 from tests.e2e.conftest import Harness, chatops_command
 
 # Every line break str.splitlines() knows, besides "\n".
@@ -38,8 +39,8 @@ def test_chat_text_cannot_redirect_someone_elses_escalation(harness: Harness, br
     sync = harness.run("sync")
     assert sync.result.startswith("RESULT outcome=ok"), sync.stdout + sync.stderr
     labels = {i["iid"]: i["labels"] for i in harness.issues()}
-    assert "escalation::acknowledged" in labels[victim["iid"]]
-    assert "escalation::acknowledged" not in labels[attacker["iid"]]
+    assert ACKNOWLEDGED in labels[victim["iid"]]
+    assert ACKNOWLEDGED not in labels[attacker["iid"]]
     assert not any("Acknowledged" in n["body"] for n in harness.notes(attacker["iid"]))
     listed = harness.run("escalation", chat_input="list")
     number = victim_incident["incident_number"]
@@ -238,7 +239,7 @@ def test_markers_in_an_issue_someone_else_opened_count_for_nothing(harness: Harn
                     dedup_key=key, by="sre-alice")
     harness.emu.gitlab.seed_issue(DEMO_PROJECT, iid=900, title="looks like ours",
                                   description=f"hello\n\n{forged}", author_id=REQUESTER_USER_ID,
-                                  labels=("escalation::triggered",), created_at=datetime.now(UTC))
+                                  labels=(TRIGGERED,), created_at=datetime.now(UTC))
     job = harness.run("sync")
     assert job.result.startswith("RESULT outcome=ok"), job.stdout + job.stderr
     looked_up = [r for r in harness.sent("pd-rest") if key in str(r.query)]

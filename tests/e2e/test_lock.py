@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 from chatops.adapters.gitlab import GitLabTracker
 from chatops.adapters.gitlab_lock import GitLabLock
 from chatops.config import Http
+from chatops.core.labels import SYNC_LOCK
 from chatops_emulator import Emulator
 from tests.e2e.conftest import Harness, chatops_command
 from tests.e2e.test_follow import GITALY_42, mark_paged, notes_of_42
 
 PROJECT = "gitlab-com/gl-infra/production"
-NAME = "chatops-sync-lock"
 TTL = timedelta(minutes=15)
 
 
@@ -24,7 +24,7 @@ def stamp(when: datetime) -> str:
 
 def plant(emu: Emulator, expires: datetime, holder: str = "job 1 (dead)") -> int:
     """A lock label as a run leaves it (GitLabLock's own description format)."""
-    label = emu.gitlab.ensure_label(PROJECT, NAME)
+    label = emu.gitlab.ensure_label(PROJECT, SYNC_LOCK)
     label.description = f"chatops lock held by {holder} expires={stamp(expires)}"
     return label.id
 
@@ -33,11 +33,11 @@ def lock(emu: Emulator, holder: str, clock: datetime | None = None) -> GitLabLoc
     env = emu.env()
     tracker = GitLabTracker(env["GITLAB_URL"], env["GITLAB_TOKEN"], emu.ca_file, Http())
     now = (lambda: clock) if clock else (lambda: datetime.now(UTC))
-    return GitLabLock(tracker, PROJECT, NAME, holder, TTL, now)
+    return GitLabLock(tracker, PROJECT, SYNC_LOCK, holder, TTL, now)
 
 
 def lock_labels(emu: Emulator) -> list[dict[str, object]]:
-    return [lb for lb in emu.gitlab.labels(PROJECT) if lb["name"] == NAME]
+    return [lb for lb in emu.gitlab.labels(PROJECT) if lb["name"] == SYNC_LOCK]
 
 
 def race(runs: list[GitLabLock]) -> list[str | None]:
@@ -140,8 +140,8 @@ def test_a_skipped_sync_fails_loudly(harness: Harness) -> None:
     assert job.returncode == 1 and job.result.startswith("RESULT outcome=skipped")
     assert "WARNING sync did NOT run: another run holds the lock (job 7 (still running?), " \
         "until " in job.stdout
-    assert f"delete the label {NAME} in {PROJECT}" in job.stdout
+    assert f"delete the label {SYNC_LOCK} in {PROJECT}" in job.stdout
     plant(harness.emu, datetime.now(UTC) + timedelta(days=365 * 50), "job 8")
     job = harness.run("sync")  # an expiry beyond the lifetime: taken over, never stuck
     assert job.returncode == 0 and job.result.startswith("RESULT outcome=ok"), job.stdout
-    assert "WARNING took over a stale lock: label chatops-sync-lock" in job.stdout
+    assert f"WARNING took over a stale lock: label {SYNC_LOCK}" in job.stdout

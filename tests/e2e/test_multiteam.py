@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from chatops.core.labels import ESCALATION_PREFIX, QUEUED, RESOLVED, TRIGGERED, WAITING
 from chatops_emulator import Fault
 from tests.e2e.conftest import TIERS, Harness
 from tests.e2e.test_coverage import not_today
@@ -18,7 +19,7 @@ def labels(harness: Harness, iid: int) -> set[str]:
 
 
 def escalation_labels(harness: Harness, iid: int) -> set[str]:
-    return {lb for lb in labels(harness, iid) if lb.startswith("escalation::")}
+    return {lb for lb in labels(harness, iid) if lb.startswith(ESCALATION_PREFIX)}
 
 
 def bodies(harness: Harness, iid: int) -> list[str]:
@@ -46,19 +47,19 @@ def test_second_team_queued_on_a_queued_issue_is_recorded_and_delivered(
     again = harness.page(f"database --when-covered --incident {iid} replica lag growing")
     assert again.result == "RESULT outcome=queued"
     assert len([b for b in bodies(harness, iid) if b.startswith("**Queued page")]) == 2
-    assert escalation_labels(harness, iid) == {"escalation::queued"}
+    assert escalation_labels(harness, iid) == {QUEUED}
     harness.write_config(database=not_today())  # Gitaly's coverage starts first
     synced = harness.run("sync")
     assert "delivered=1" in synced.result, synced.stdout
-    assert escalation_labels(harness, iid) == {"escalation::triggered"}
-    assert "chatops-queued" in labels(harness, iid)  # Database still waits
+    assert escalation_labels(harness, iid) == {TRIGGERED}
+    assert WAITING in labels(harness, iid)  # Database still waits
     assert len(events_for(harness, "PAGERDUTY_ROUTING_KEY_GITALY")) == 1
     assert events_for(harness, "PAGERDUTY_ROUTING_KEY_DATABASE") == []
     harness.write_config()
     synced = harness.run("sync")
     assert "delivered=1" in synced.result, synced.stdout
     assert len(events_for(harness, "PAGERDUTY_ROUTING_KEY_DATABASE")) == 1
-    assert "chatops-queued" not in labels(harness, iid)
+    assert WAITING not in labels(harness, iid)
     assert "delivered=0" in harness.run("sync").result
     assert len(harness.emu.pagerduty.events) == 2
 
@@ -71,13 +72,13 @@ def test_queueing_next_to_a_live_page_keeps_it_triggered(harness: Harness) -> No
     iid = issue["iid"]
     job = harness.page(f"database --when-covered --incident {iid} replica lag")
     assert job.result == "RESULT outcome=queued", job.stdout
-    assert escalation_labels(harness, iid) == {"escalation::triggered"}
-    assert "chatops-queued" in labels(harness, iid)
+    assert escalation_labels(harness, iid) == {TRIGGERED}
+    assert WAITING in labels(harness, iid)
     status = harness.run("escalation", chat_input=f"status {iid}")
     assert "- Database: QUEUED at " in status.reply and "- Gitaly: TRIGGERED" in status.reply
     synced = harness.run("sync")  # still outside Database coverage: the label stays
     assert "delivered=0" in synced.result
-    assert escalation_labels(harness, iid) == {"escalation::triggered"}
+    assert escalation_labels(harness, iid) == {TRIGGERED}
 
 
 def test_resolve_closes_the_live_page_and_cancels_the_queued_one(harness: Harness) -> None:
@@ -95,15 +96,15 @@ def test_resolve_closes_the_live_page_and_cancels_the_queued_one(harness: Harnes
     assert f"{issue['web_url']} is commented and labelled escalation::resolved." in job.reply
     (incident,) = harness.emu.pagerduty.incidents
     assert incident["status"] == "resolved"
-    assert escalation_labels(harness, iid) == {"escalation::resolved"}
-    assert "chatops-queued" not in labels(harness, iid)
+    assert escalation_labels(harness, iid) == {RESOLVED}
+    assert WAITING not in labels(harness, iid)
     note = bodies(harness, iid)[-1]
     assert "**Resolved from ChatOps**" in note and "**Queued page of Database cancelled" in note
     harness.write_config()  # Database coverage starts: nothing is delivered
     synced = harness.run("sync")
     assert "delivered=0" in synced.result, synced.stdout
     assert len(harness.emu.pagerduty.events) == 1
-    assert escalation_labels(harness, iid) == {"escalation::resolved"}
+    assert escalation_labels(harness, iid) == {RESOLVED}
 
 
 def test_resolve_says_the_truth_when_gitlab_fails_after_pagerduty(harness: Harness) -> None:
@@ -125,7 +126,7 @@ def test_resolve_says_the_truth_when_gitlab_fails_after_pagerduty(harness: Harne
     assert incident["status"] == "resolved"
     harness.emu.clear_faults()
     harness.run("sync")
-    assert escalation_labels(harness, iid) == {"escalation::resolved"}
+    assert escalation_labels(harness, iid) == {RESOLVED}
 
 
 def test_a_cancel_gitlab_could_not_record_says_the_page_is_still_queued(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from chatops.cli.demo import DEMO_PROJECT
+from chatops.core.labels import TRIGGERED
 from chatops_emulator.seed import BOT_USER_ID
 from tests.e2e.conftest import Harness
 
@@ -17,7 +18,7 @@ def test_page_opens_incident_pages_oncall_and_replies(harness: Harness) -> None:
     assert job.result == "RESULT outcome=paged"
     (issue,) = harness.issues()
     assert issue["issue_type"] == "incident"
-    assert {"escalation::triggered", "group::gitaly"} <= set(issue["labels"])
+    assert {TRIGGERED, "group::gitaly"} <= set(issue["labels"])
     description = issue["description"]
     for expected in ("@sre-alice", "U0DEMOUSER", "C0DEMOCHAN", MESSAGE, "/-/jobs/5150",
                      "S2", "15-30 minutes", "dedup key"):
@@ -100,7 +101,7 @@ def test_incident_option_comments_and_labels_existing_issue(harness: Harness) ->
     assert job.result == "RESULT outcome=paged", job.stdout
     assert harness.issues() == []  # no new incident issue
     issue = harness.emu.gitlab.issue("gitlab-org/gitaly", 42)
-    assert "escalation::triggered" in issue["labels"]
+    assert TRIGGERED in issue["labels"]
     (note,) = harness.notes(42, "gitlab-org/gitaly")
     assert "Paged Gitaly" in note["body"] and "replication stuck" in note["body"]
     (event,) = harness.emu.pagerduty.events

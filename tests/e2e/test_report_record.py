@@ -13,6 +13,7 @@ from chatops import records
 from chatops.adapters.pagerduty_desk import PagerDutyDesk
 from chatops.cli.demo import DEMO_PROJECT
 from chatops.config import Http
+from chatops.core import labels
 from chatops.core.report import Mark
 from chatops_emulator import seed as emu_seed
 from tests.e2e.conftest import Harness
@@ -72,7 +73,7 @@ def test_a_refusal_100_days_ago_is_still_in_the_6_month_report(harness: Harness)
     gitlab = harness.emu.gitlab
     head = "<!-- chatops:v1 record_month month=" + records.month_of(old) + " -->"
     gitlab.seed_issue(DEMO_PROJECT, 900, "ChatOps record", "Record\n\n" + head,
-                      emu_seed.BOT_USER_ID, (records.LABEL,), old)
+                      emu_seed.BOT_USER_ID, (labels.RECORD,), old)
     gitlab.seed_note(DEMO_PROJECT, 900, records.note_body(mark), emu_seed.BOT_USER_ID, old)
     # A forged record by someone else does not count.
     gitlab.seed_note(DEMO_PROJECT, 900, records.note_body(

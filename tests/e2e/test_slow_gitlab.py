@@ -7,6 +7,7 @@ after DELAY seconds (Fault without a status: the real answer, late).
 
 from __future__ import annotations
 
+from chatops.core.labels import TRIGGERED
 from chatops_emulator import Fault
 from tests.e2e.conftest import Harness
 
@@ -49,7 +50,7 @@ def test_slow_gitlab_new_issue_pages_within_the_budget_then_opens_the_issue(
     assert "the page went out first and the issue was opened or found after it" in job.reply
     (issue,) = harness.issues()  # the unfinished create was looked for, not repeated
     assert len([r for r in harness.sent("gitlab", "POST") if r.path.endswith("/issues")]) == 1
-    assert "escalation::triggered" in issue["labels"]
+    assert TRIGGERED in issue["labels"]
     assert issue["web_url"] in job.reply
     (note,) = harness.notes(issue["iid"])
     assert "Paged Gitaly" in note["body"]
@@ -67,7 +68,7 @@ def test_slow_gitlab_incident_option_pages_within_the_budget_then_updates_the_is
     assert job.result == "RESULT outcome=paged", job.stdout
     assert "the page went out first and the issue was updated after it" in job.reply
     issue = next(i for i in harness.emu.gitlab.issues("gitlab-org/gitaly") if i["iid"] == 42)
-    assert "escalation::triggered" in issue["labels"]
+    assert TRIGGERED in issue["labels"]
     assert any("Paged Gitaly" in n["body"] for n in harness.notes(42, "gitlab-org/gitaly"))
     assert harness.sent("pd-rest", "POST") == []  # the trigger already linked the issue
 
@@ -112,7 +113,7 @@ def test_create_answered_too_late_is_found_after_the_page_not_created_twice(
     assert _trigger_delay(harness) <= LOOKUP_BUDGET + OVERHEAD
     (issue,) = harness.issues()
     assert len([r for r in harness.sent("gitlab", "POST") if r.path.endswith("/issues")]) == 1
-    assert "escalation::triggered" in issue["labels"] and issue["web_url"] in job.reply
+    assert TRIGGERED in issue["labels"] and issue["web_url"] in job.reply
     assert [issue["web_url"] in n for n in _incident_notes(harness)] == [True]
 
 

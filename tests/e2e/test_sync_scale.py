@@ -19,6 +19,7 @@ from chatops.adapters.pagerduty_desk import PagerDutyDesk
 from chatops.audit import AuditLog
 from chatops.config import parse_config
 from chatops.core.cursor import SyncState, render_state
+from chatops.core.labels import ACKNOWLEDGED, RESOLVED, SYNC_STATE, TRIGGERED
 from chatops.core.model import marker
 from chatops.core.request import Requester, build_request
 from chatops.plan import PagePlan
@@ -107,7 +108,7 @@ def test_sync_state_is_trusted_only_from_a_chatops_bot(harness: Harness) -> None
     # it must not make sync skip anything.
     future = render_state(SyncState(cursor=datetime.now(UTC) + timedelta(days=30)))
     harness.emu.gitlab.seed_issue(PROJECT, 900, "fake state", future, 101,
-                                  ("chatops-sync-state",), datetime.now(UTC) - timedelta(days=1))
+                                  (SYNC_STATE,), datetime.now(UTC) - timedelta(days=1))
     incident = harness.emu.pagerduty.incidents[0]
     harness.emu.pagerduty.acknowledge(incident["id"], "PUSRADA")
     job = harness.run("sync")
@@ -132,7 +133,7 @@ def test_a_page_resolved_while_sync_was_down_is_caught_up_outside_the_incident_p
     caught = harness.run("sync")
     assert caught.result.startswith("RESULT outcome=ok"), caught.stdout
     labels = harness.emu.gitlab.issue("gitlab-org/gitaly", 42)["labels"]
-    assert "escalation::resolved" in labels and "escalation::triggered" not in labels
+    assert RESOLVED in labels and TRIGGERED not in labels
 
 
 def test_grouped_incidents_without_a_key_are_followed_by_alert_keys(harness: Harness) -> None:
@@ -150,7 +151,7 @@ def test_grouped_incidents_without_a_key_are_followed_by_alert_keys(harness: Har
     job = harness.run("sync")
     assert job.returncode == 0 and "problems=0" in job.result, job.stdout
     for issue in harness.issues():
-        assert "escalation::acknowledged" in issue["labels"], issue["labels"]
+        assert ACKNOWLEDGED in issue["labels"], issue["labels"]
         assert any("**Acknowledged** by Grace Hopper" in n["body"]
                    for n in harness.notes(issue["iid"]))
     listing = harness.run("escalation", chat_input="list")
@@ -163,7 +164,7 @@ def test_grouped_incidents_without_a_key_are_followed_by_alert_keys(harness: Har
     hook = harness.run("webhook", TRIGGER_PAYLOAD=str(payload))
     assert hook.returncode == 0, hook.stdout
     for issue in harness.issues():
-        assert "escalation::resolved" in issue["labels"]
+        assert RESOLVED in issue["labels"]
 
 
 def test_grouped_incident_of_another_service_is_never_read(harness: Harness) -> None:
@@ -191,7 +192,7 @@ def test_a_replaced_token_keeps_the_history(harness: Harness) -> None:
     untrusting = harness.run("sync", GITLAB_TOKEN=new_token)
     # Without the earlier bot listed, its markers are not trusted: nothing is touched.
     assert untrusting.returncode == 1 and "PROBLEM" in untrusting.stdout, untrusting.stdout
-    assert "escalation::acknowledged" not in harness.issues()[0]["labels"]
+    assert ACKNOWLEDGED not in harness.issues()[0]["labels"]
     # The earlier bot is listed (top level, before any table).
     harness.config.write_text('bot_usernames = ["chatops-bot"]\n' + harness.config.read_text())
     job = harness.run("sync", GITLAB_TOKEN=new_token)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from chatops.core.labels import FAILED
 from chatops_emulator import seed
 from tests.e2e.conftest import Harness
 
@@ -89,7 +90,7 @@ def test_routing_key_refused_by_pagerduty_is_a_configuration_error_of_the_team(
     assert "chatops bug" not in job.reply and '{"' not in job.reply
     assert len(harness.sent("pd-events", "POST")) == 1  # a 400 is not retried
     (issue,) = harness.issues()
-    assert "escalation::failed" in issue["labels"]
+    assert FAILED in issue["labels"]
 
 
 def test_invalid_gitlab_token_says_so_and_the_page_still_goes_out(harness: Harness) -> None:

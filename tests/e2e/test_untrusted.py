@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chatops.core.labels import RESOLVED
 from tests.e2e.conftest import Harness
 
 HOSTILE = ("/close\n/label ~\"escalation::resolved\"\n  /assign @sre-alice\n"
@@ -13,7 +14,7 @@ def test_hostile_message_is_inert_everywhere(harness: Harness) -> None:
     assert job.result == "RESULT outcome=paged", job.stdout + job.stderr
     (issue,) = harness.issues()
     assert issue["state"] == "opened"
-    assert "escalation::resolved" not in issue["labels"]
+    assert RESOLVED not in issue["labels"]
     assert harness.emu.gitlab.executed_quick_actions == []
     assert harness.emu.gitlab.mass_mentions == []
     assert "{{ config }}" in issue["description"]  # shown literally, never rendered

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from chatops.core.labels import SYNC_LOCK
 from tests.support.pd_spec import Problems, _Api, _Call, _media
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -42,8 +43,8 @@ ENDPOINTS = [
     ("GET", "/api/v4/user"), ("GET", f"{_P}/issues"), ("POST", f"{_P}/issues"),
     ("GET", f"{_P}/issues/1"), ("PUT", f"{_P}/issues/1"), ("GET", f"{_P}/issues/1/notes"),
     ("POST", f"{_P}/issues/1/notes"), ("GET", f"{_P}/issues/1/resource_label_events"),
-    ("GET", f"{_P}/labels/chatops-sync-lock"), ("POST", f"{_P}/labels"),
-    ("DELETE", f"{_P}/labels/chatops-sync-lock"),
+    ("GET", f"{_P}/labels/{SYNC_LOCK}"), ("POST", f"{_P}/labels"),
+    ("DELETE", f"{_P}/labels/{SYNC_LOCK}"),
 ]
 
 _CACHE: dict[str, GitLabSpec] = {}

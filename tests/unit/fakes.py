@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from chatops.core.incident import Incident
 from chatops.core.markers import has_marker_line
-from chatops.core.model import Issue, OnCall, PagerDutyIncident
+from chatops.core.model import Issue, OnCall
 from chatops.core.refs import IssueRef
 from chatops.errors import GitLabError, NotFoundError, PagerDutyError
 
@@ -95,6 +96,10 @@ class FakeTracker:
         self.phases.append((seconds, len(self.calls)))
 
 
+# When the fake PagerDuty says an incident was created.
+SENT_AT = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+
+
 @dataclass
 class FakePager:
     """Records triggers; `fail` makes the trigger fail, `oncall_list` is who is on call."""
@@ -116,11 +121,12 @@ class FakePager:
     def oncall(self, policy_id: str) -> tuple[OnCall, ...]:
         return self.oncall_list
 
-    def incident(self, dedup_key: str, wait: bool = True) -> PagerDutyIncident | None:
+    def incident(self, dedup_key: str, wait: bool = True) -> Incident | None:
         if not any(e["dedup_key"] == dedup_key for e in self.events):
             return None
         status = self.statuses.get(dedup_key, "triggered")
-        return PagerDutyIncident("PINC1", 17, "https://pd.example/incidents/PINC1", status)
+        return Incident("PINC1", 17, status, dedup_key, SENT_AT,
+                        "https://pd.example/incidents/PINC1")
 
     def oncalls(self, policy_ids: list[str], since: Any = None,
                 until: Any = None) -> dict[str, tuple[OnCall, ...]]:

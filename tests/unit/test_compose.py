@@ -19,8 +19,10 @@ from chatops.core.compose import (
     title,
 )
 from chatops.core.escalation import PageFlow
+from chatops.core.incident import Incident
+from chatops.core.labels import TRIGGERED
 from chatops.core.markers import page_marker, request_marker, request_marker_prefix, search_token
-from chatops.core.model import Issue, OnCall, Outcome, PagerDutyIncident, PageRecord
+from chatops.core.model import Issue, OnCall, Outcome, PageRecord
 from chatops.core.refs import IssueRef
 from chatops.core.request import PageRequest, Requester
 from chatops.core.team import Coverage, Team
@@ -30,7 +32,7 @@ from tests.unit.machine_zone import machine_zone
 NOW = datetime(2026, 11, 26, 14, 30, 5, tzinfo=UTC)  # a Thursday
 CET = timezone(timedelta(hours=1))
 ISSUE = Issue("g/p", 7, "https://gl/g/p/-/issues/7", "Gitaly escalation (S2): down", "opened",
-              ("escalation::triggered",))
+              (TRIGGERED,))
 WHO = Requester("alice", "U123", "C456", "https://gl/g/p/-/jobs/9", "https://gl")
 NOBODY = Requester("", "", "", "", "https://gl")
 
@@ -263,7 +265,7 @@ def test_refusal_event_without_job_or_login() -> None:
 # ---- template context ---------------------------------------------------------
 def test_common_context_inside_coverage() -> None:
     oncall = (OnCall(1, "Ada Lovelace", None),)
-    incident = PagerDutyIncident("PINC1", 17, "https://pd/PINC1", "triggered")
+    incident = Incident("PINC1", 17, "triggered", "k0", NOW, "https://pd/PINC1")
     prior = PageRecord("gitaly", "k0", "2026-11-26T09:00:00Z", "job")
     state = flow(severity=3, incident=IssueRef("g/p", 7), issue=ISSUE, oncall=oncall,
                  dedup_key="chatops/g/p#7/gitaly", target_url="https://gl/g/p/-/issues/7",

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from chatops.config import Environment, load_config, require_env
+from chatops.core.labels import SYNC_STATE
 from chatops.errors import ConfigError
 
 GOOD = """
@@ -119,7 +120,7 @@ def test_bot_usernames_and_team_service_ids(tmp_path: Path) -> None:
 
 def test_the_sync_state_label_is_reserved(tmp_path: Path) -> None:
     text = GOOD.replace('fallback = "ask devoncall"',
-                        'fallback = "x"\nlabels = ["chatops-sync-state"]')
+                        f'fallback = "x"\nlabels = ["{SYNC_STATE}"]')
     with pytest.raises(ConfigError) as err:
         load_config(write(tmp_path, text))
     assert "reserved for chatops" in err.value.message

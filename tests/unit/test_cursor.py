@@ -54,3 +54,12 @@ def test_services_are_read_again_when_stale_or_when_the_teams_change() -> None:
     assert state.services_stale({"gitaly"}, T0 + SERVICES_FOR)
     assert state.services_stale({"gitaly", "database"}, T0)
     assert SyncState().services_stale(set(), T0)
+
+
+def test_a_stamp_without_zone_is_dropped_a_zoned_one_read() -> None:
+    naive = "<!-- chatops:v1 sync_state cursor=2026-11-30T12:00:00 -->"
+    assert parse_state(naive).cursor is None
+    zoned = "<!-- chatops:v1 sync_state cursor=2026-11-30T13:00:00+0100 -->"
+    assert parse_state(zoned).cursor == T0
+    applied = "<!-- chatops:v1 sync_applied id=R1 at=2026-11-30T12:00:00 -->"
+    assert parse_state(applied).applied == {}

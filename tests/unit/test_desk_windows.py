@@ -9,8 +9,8 @@ import pytest
 
 from chatops.adapters.pagerduty import ListOverflowError
 from chatops.adapters.pagerduty_desk import PagerDutyDesk
+from chatops.adapters.timestamps import parse_time
 from chatops.config import Http
-from chatops.core.history import parse_time
 
 T0 = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
 # One log entry every minute for six hours; a read may hold at most 90 minutes of them.

@@ -4,6 +4,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from chatops.core.escalation import PageFlow, step
+from chatops.core.incident import Incident
+from chatops.core.labels import ACKNOWLEDGED, FAILED, QUEUED, RESOLVED, TRIGGERED
 from chatops.core.messages import (
     AddNote,
     CheckOnCall,
@@ -24,7 +26,7 @@ from chatops.core.messages import (
     Started,
     Trigger,
 )
-from chatops.core.model import Issue, OnCall, Outcome, PagerDutyIncident, PageRecord
+from chatops.core.model import Issue, OnCall, Outcome, PageRecord
 from chatops.core.request import PageRequest
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
@@ -49,12 +51,12 @@ def test_happy_path_looks_up_opens_triggers_then_labels_and_comments() -> None:
     f, actions = step(f, PageSent("chatops/g/p/gitaly/abc"), NOW)
     assert isinstance(actions[0], SetLabels)
     assert actions[1] == FindIncident("chatops/g/p/gitaly/abc")
-    assert actions[0].add == ("escalation::triggered", "group::gitaly")
-    assert "escalation::failed" in actions[0].remove
-    assert "escalation::triggered" not in actions[0].remove
+    assert actions[0].add == (TRIGGERED, "group::gitaly")
+    assert FAILED in actions[0].remove
+    assert TRIGGERED not in actions[0].remove
     f, _ = step(f, Recorded("labels"), NOW)
     assert not f.done
-    incident = PagerDutyIncident("P1", 5, "https://pd/P1", "triggered")
+    incident = Incident("P1", 5, "triggered", "chatops/g/p/gitaly/abc", NOW, "https://pd/P1")
     f, actions = step(f, IncidentLooked(incident), NOW)
     assert actions == [AddNote("paged")] and f.incident == incident and not f.done
     f, _ = step(f, Recorded("note", "boom"), NOW)
@@ -83,7 +85,7 @@ def test_unreadable_oncall_still_pages_and_comments_without_incident_lookup() ->
 
 
 def test_open_escalation_already_paged_is_not_paged_again() -> None:
-    active = Issue("g/p", 7, "u", "t", "opened", ("escalation::triggered",))
+    active = Issue("g/p", 7, "u", "t", "opened", (TRIGGERED,))
     record = PageRecord("gitaly", "k1", "2026-11-26T09:00:00Z", "job")
     f, _ = step(flow(), Started(), NOW)
     f, _ = step(f, OnCallChecked((ADA,)), NOW)
@@ -92,9 +94,9 @@ def test_open_escalation_already_paged_is_not_paged_again() -> None:
 
 
 def test_pagerduty_status_wins_over_stale_labels() -> None:
-    stale = Issue("g/p", 7, "u", "t", "opened", ("escalation::triggered",))
+    stale = Issue("g/p", 7, "u", "t", "opened", (TRIGGERED,))
     record = PageRecord("gitaly", "k1", "x", "job")
-    resolved = PagerDutyIncident("P1", 3, "https://pd/P1", "resolved")
+    resolved = Incident("P1", 3, "resolved", "chatops/g/p/gitaly/abc", NOW, "https://pd/P1")
     f, _ = step(flow(), Started(), NOW)
     f, _ = step(f, OnCallChecked((ADA,)), NOW)
     f, actions = step(f, IssueChecked(stale, (record,), dedup_key="k1", incident=resolved), NOW)
@@ -102,7 +104,7 @@ def test_pagerduty_status_wins_over_stale_labels() -> None:
 
 
 def test_resolved_escalation_can_be_paged_again() -> None:
-    resolved = Issue("g/p", 7, "u", "t", "opened", ("escalation::resolved",))
+    resolved = Issue("g/p", 7, "u", "t", "opened", (RESOLVED,))
     record = PageRecord("gitaly", "k1", "x", "job")
     f, _ = step(flow(), Started(), NOW)
     f, _ = step(f, OnCallChecked((ADA,)), NOW)
@@ -143,9 +145,9 @@ def test_page_failure_labels_failed_and_explains_on_the_issue() -> None:
     f, _ = step(f, IssueChecked(ISSUE), NOW)
     f, actions = step(f, PageFailed("PagerDuty 500"), NOW)
     assert f.outcome is Outcome.PAGE_FAILED and f.outcome.failed
-    assert actions[0] == SetLabels(("escalation::failed", "group::gitaly"),
-                                   ("escalation::triggered", "escalation::acknowledged",
-                                    "escalation::resolved", "escalation::queued"))
+    assert actions[0] == SetLabels((FAILED, "group::gitaly"),
+                                   (TRIGGERED, ACKNOWLEDGED,
+                                    RESOLVED, QUEUED))
     assert actions[1] == AddNote("page_failed")
 
 
@@ -193,8 +195,8 @@ def test_someone_on_call_out_of_hours_is_paged() -> None:
 
 # ---- GitLab failed before the page: the issue after it (issue #11) ----------------
 KEY = "chatops/g/p/gitaly/abc"
-INCIDENT = PagerDutyIncident("P1", 5, "https://pd/P1", "triggered")
-TRIGGERED_LABELS = ("escalation::triggered", "group::gitaly")
+INCIDENT = Incident("P1", 5, "triggered", "chatops/g/p/gitaly/abc", NOW, "https://pd/P1")
+TRIGGERED_LABELS = (TRIGGERED, "group::gitaly")
 
 
 def _paged_after(event: IssueChecked | IssueFailed, readable: bool = True,
@@ -226,9 +228,9 @@ def test_transient_lookup_failure_looks_again_after_the_page() -> None:
     f, actions = step(f, IssueOpened(ISSUE), NOW)
     assert f.outcome is Outcome.PAGED and f.issue == ISSUE and f.issue_late
     assert f.dedup_key == KEY  # the key the trigger used
-    assert actions == [SetLabels(TRIGGERED_LABELS, ("escalation::acknowledged",
-                                                    "escalation::resolved", "escalation::failed",
-                                                    "escalation::queued")),
+    assert actions == [SetLabels(TRIGGERED_LABELS, (ACKNOWLEDGED,
+                                                    RESOLVED, FAILED,
+                                                    QUEUED)),
                        AddNote("paged"), LinkIssue()]
     for what in ("labels", "note", "pagerduty link"):
         assert not f.done

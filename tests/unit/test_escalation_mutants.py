@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chatops.core.escalation import ACTIVE_LABELS, OPEN_STATUSES, PageFlow, step
+from chatops.core.escalation import ACTIVE_LABELS, PageFlow, step
+from chatops.core.incident import Incident
+from chatops.core.labels import ACKNOWLEDGED, FAILED, QUEUED, RESOLVED, TRIGGERED, WAITING
 from chatops.core.messages import (
     AddNote,
     CheckOnCall,
@@ -28,19 +30,7 @@ from chatops.core.messages import (
     Started,
     Trigger,
 )
-from chatops.core.model import (
-    ACKNOWLEDGED,
-    FAILED,
-    QUEUED,
-    RESOLVED,
-    TRIGGERED,
-    WAITING,
-    Issue,
-    OnCall,
-    Outcome,
-    PagerDutyIncident,
-    PageRecord,
-)
+from chatops.core.model import Issue, OnCall, Outcome, PageRecord
 from chatops.core.refs import IssueRef
 from chatops.core.request import PageRequest
 
@@ -156,8 +146,8 @@ def test_issue_lookup_supplies_the_dedup_key_of_an_existing_issue() -> None:
 # ---- already paged ------------------------------------------------------------------
 def test_the_latest_record_counts_while_pagerduty_says_open() -> None:
     older = PageRecord("gitaly", "k0", "x", "j")
-    for status in sorted(OPEN_STATUSES):
-        incident = PagerDutyIncident("P1", 3, "https://pd/P1", status)
+    for status in ("triggered", "acknowledged"):
+        incident = Incident("P1", 3, status, "k", NOW, "https://pd/P1")
         state, actions = run(flow(), Started(), OnCallChecked((ADA,)),
                              IssueChecked(ISSUE, (older, RECORD), incident=incident))
         assert actions == [] and state.outcome is Outcome.ALREADY_PAGED
@@ -213,7 +203,7 @@ def test_paged_without_issue_waits_for_the_incident_then_ends() -> None:
     state, actions = run(state, PageSent(NEW))
     assert actions == [FindIncident(NEW)]
     assert state.outcome is Outcome.PAGED_WITHOUT_ISSUE and state.pending == 1
-    incident = PagerDutyIncident("P1", 3, "https://pd/P1", "triggered")
+    incident = Incident("P1", 3, "triggered", "k", NOW, "https://pd/P1")
     state, actions = run(state, IncidentLooked(incident))
     assert actions == [] and state.pending == 0 and state.done and state.incident == incident
 

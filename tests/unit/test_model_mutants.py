@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from chatops.core.escalation import PageFlow, step
+from chatops.core.labels import TRIGGERED
 from chatops.core.messages import IssueChecked, OnCallChecked, Started, Trigger
 from chatops.core.model import (
-    ESCALATION_LABELS,
     Issue,
     OnCall,
     Outcome,
@@ -27,7 +27,7 @@ NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 GITALY_PAGE = marker("paged", team="gitaly", dedup_key="chatops/g/p#7/gitaly",
                      at="2026-11-26T09:00:00Z", job="https://gl/job/1")
 ISSUE = Issue("g/p", 7, "https://gl/g/p/-/issues/7", "t", "opened",
-              ("escalation::triggered", "group::gitaly"))
+              (TRIGGERED, "group::gitaly"))
 
 
 def test_second_team_on_same_issue_is_not_already_paged() -> None:
@@ -120,11 +120,8 @@ def test_outcome_values_are_the_result_words() -> None:
         "queued", "queue-failed", "incident-not-found", "page-failed", "dry-run"]
 
 
-def test_issue_ref_and_labels() -> None:
+def test_issue_ref() -> None:
     assert ISSUE.ref == IssueRef("g/p", 7)
-    assert ESCALATION_LABELS == ("escalation::triggered", "escalation::acknowledged",
-                                 "escalation::resolved", "escalation::failed",
-                                 "escalation::queued")
 
 
 def test_read_markers_whole_lines_of_one_kind_in_order() -> None:

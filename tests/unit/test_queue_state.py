@@ -4,11 +4,20 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from chatops.core.escalation import PageFlow, step
-from chatops.core.history import Incident
+from chatops.core.incident import Incident
+from chatops.core.labels import (
+    ACKNOWLEDGED,
+    CANCELLED,
+    FAILED,
+    QUEUED,
+    RESOLVED,
+    TRIGGERED,
+    WAITING,
+)
 from chatops.core.messages import AddNote, IssueChecked, OnCallChecked, Recorded, SetLabels, Started
 from chatops.core.model import Issue, OnCall, Outcome, marker, waiting_requests
 from chatops.core.request import PageRequest
-from chatops.core.sync import CANCELLED, TeamPolicy, Tracked, desired_label, plan_sync
+from chatops.core.sync import TeamPolicy, Tracked, desired_label, plan_sync
 
 NOW = datetime(2026, 11, 26, 22, 0, tzinfo=UTC)
 ADA = OnCall(1, "Ada Lovelace", None)
@@ -49,24 +58,24 @@ def test_waiting_requests_follow_markers_in_the_order_they_were_written() -> Non
 
 
 def test_second_team_queued_on_a_queued_issue_is_recorded() -> None:
-    f, actions = checked(queue_flow(), IssueChecked(issue("escalation::queued",
-                                                          "chatops-queued")))
+    f, actions = checked(queue_flow(), IssueChecked(issue(QUEUED,
+                                                          WAITING)))
     assert f.outcome is Outcome.QUEUED
-    assert actions == [SetLabels(("escalation::queued", "chatops-queued", "group::database"),
-                                 ("escalation::triggered", "escalation::acknowledged",
-                                  "escalation::resolved", "escalation::failed")),
+    assert actions == [SetLabels((QUEUED, WAITING, "group::database"),
+                                 (TRIGGERED, ACKNOWLEDGED,
+                                  RESOLVED, FAILED)),
                        AddNote("queued")]
 
 
 def test_same_team_queued_again_only_makes_sure_sync_finds_it() -> None:
-    f, actions = checked(queue_flow(), IssueChecked(issue("escalation::queued"), queued=True))
+    f, actions = checked(queue_flow(), IssueChecked(issue(QUEUED), queued=True))
     assert f.outcome is Outcome.QUEUED and [type(a) for a in actions] == [SetLabels]
 
 
 def test_queueing_next_to_a_live_page_keeps_its_label() -> None:
-    for live in ("escalation::triggered", "escalation::acknowledged"):
+    for live in (TRIGGERED, ACKNOWLEDGED):
         f, actions = checked(queue_flow(), IssueChecked(issue(live)))
-        assert actions == [SetLabels(("chatops-queued", "group::database"), ()),
+        assert actions == [SetLabels((WAITING, "group::database"), ()),
                            AddNote("queued")]
         assert f.outcome is Outcome.QUEUED
 
@@ -85,11 +94,11 @@ def test_a_queue_that_could_not_be_recorded_is_not_called_queued() -> None:
 
 
 def test_queued_team_already_paged_is_not_queued_again() -> None:
-    from chatops.core.model import PagerDutyIncident, PageRecord
+    from chatops.core.model import PageRecord
 
     record = PageRecord("database", "chatops/g/p#7/database", "x", "-")
-    live = PagerDutyIncident("P1", 3, "https://pd/P1", "triggered")
-    f, actions = checked(queue_flow(), IssueChecked(issue("escalation::triggered"), (record,),
+    live = Incident("P1", 3, "triggered", record.dedup_key, NOW, "https://pd/P1")
+    f, actions = checked(queue_flow(), IssueChecked(issue(TRIGGERED), (record,),
                                                     incident=live))
     assert f.outcome is Outcome.ALREADY_PAGED and actions == []
 
@@ -101,21 +110,21 @@ def _incident(status: str) -> Incident:
 
 def test_summary_label_is_the_most_urgent_state_and_only_one() -> None:
     resolved = [Tracked("gitaly", _incident("resolved"))]
-    assert desired_label(resolved, ("chatops-queued",)) == "escalation::queued"
-    assert desired_label(resolved, ()) == "escalation::resolved"
+    assert desired_label(resolved, (WAITING,)) == QUEUED
+    assert desired_label(resolved, ()) == RESOLVED
     assert desired_label(resolved, (CANCELLED,)) is None
     live = [Tracked("gitaly", _incident("acknowledged"))]
-    assert desired_label(live, ("chatops-queued", "escalation::queued")) == (
-        "escalation::acknowledged")
+    assert desired_label(live, (WAITING, QUEUED)) == (
+        ACKNOWLEDGED)
     teams = {"gitaly": TeamPolicy("Gitaly", 15, "x")}
-    plan = plan_sync(issue("escalation::queued", "escalation::triggered", "chatops-queued"),
+    plan = plan_sync(issue(QUEUED, TRIGGERED, WAITING),
                      frozenset(), live, teams, NOW)
-    assert plan.add == ("escalation::acknowledged",)
-    assert set(plan.remove) == {"escalation::queued", "escalation::triggered",
-                                "escalation::resolved", "escalation::failed", CANCELLED}
-    legacy = plan_sync(issue("escalation::queued"), frozenset(), live, teams, NOW)
-    assert legacy.add == ("escalation::acknowledged", "chatops-queued")
-    settled = plan_sync(issue("escalation::acknowledged"), frozenset(), live, teams, NOW)
+    assert plan.add == (ACKNOWLEDGED,)
+    assert set(plan.remove) == {QUEUED, TRIGGERED,
+                                RESOLVED, FAILED, CANCELLED}
+    legacy = plan_sync(issue(QUEUED), frozenset(), live, teams, NOW)
+    assert legacy.add == (ACKNOWLEDGED, WAITING)
+    settled = plan_sync(issue(ACKNOWLEDGED), frozenset(), live, teams, NOW)
     assert settled.add == () and settled.remove == ()
 
     assert replace(queue_flow(), covered=True).queue is False

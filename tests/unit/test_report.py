@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from chatops.core.history import Incident, LogEntry
+from chatops.core.incident import Incident, LogEntry
 from chatops.core.report import Mark, Period, build, page_from
 
 T = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from chatops.core.history import Incident, LogEntry
+from chatops.core.incident import Incident, LogEntry
 from chatops.core.report import (
     CSV_COLUMNS,
     SCHEMA,

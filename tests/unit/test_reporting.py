@@ -6,9 +6,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chatops.core.history import Incident, LogEntry
-from chatops.core.report import Period
-from chatops.reporting import _pagerduty_side, report_services
+import pytest
+
+from chatops.core.incident import Incident, LogEntry
+from chatops.core.report import Mark, Period
+from chatops.errors import InputError
+from chatops.reporting import _pagerduty_side, _refusals, report_services
+from chatops.reporting import period as read_period
 
 T = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 NOW = T + timedelta(days=40)
@@ -88,3 +92,25 @@ def test_report_services_come_from_each_teams_policy() -> None:
     assert report_services(["gitaly"], services) == ["PS1", "PS2"]
     assert report_services(["gitaly"], {"gitaly": ()}) is None
     assert report_services(["gitaly"]) is None
+
+
+def test_a_period_from_dates_is_whole_utc_days_and_a_time_needs_its_zone() -> None:
+    days = read_period(None, "2026-11-01", "2026-11-02", NOW)
+    assert (days.start, days.end) == (datetime(2026, 11, 1, tzinfo=UTC),
+                                      datetime(2026, 11, 3, tzinfo=UTC))
+    moment = read_period(None, "2026-11-01T10:00:00+0100", None, NOW)
+    assert moment.start == datetime(2026, 11, 1, 9, 0, tzinfo=UTC) and moment.end == NOW
+    for text in ("2026-11-01T10:00:00", "yesterday"):
+        with pytest.raises(InputError, match=f"--from '{text}' is not a date"):
+            read_period(None, text, None, NOW)
+
+
+def test_refusals_are_read_from_change_events_with_their_zoned_time() -> None:
+    event = {"id": "C1", "timestamp": "2026-11-26T09:00:00Z",
+             "custom_details": {"chatops": "refused", "team": "gitaly", "job_url": "https://j/1",
+                                "requested_by": "sre-alice", "reason": "nobody on call"}}
+    assert _refusals([event, {"id": "C2", "custom_details": {"chatops": "paged"}}]) == [
+        Mark("gitaly", "refused", datetime(2026, 11, 26, 9, 0, tzinfo=UTC), "https://j/1",
+             "sre-alice", "nobody on call")]
+    with pytest.raises(ValueError, match="time without a zone"):
+        _refusals([{**event, "timestamp": "2026-11-26T09:00:00"}])

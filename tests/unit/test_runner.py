@@ -9,6 +9,7 @@ import pytest
 
 from chatops.audit import AuditLog
 from chatops.config import parse_config
+from chatops.core.labels import FAILED, RECORD, TRIGGERED
 from chatops.core.model import Outcome
 from chatops.core.request import Requester, build_request
 from chatops.plan import PagePlan
@@ -38,7 +39,7 @@ def test_page_opens_issue_triggers_labels_and_comments() -> None:
     result, audit = run(tracker, pager)
     assert result.flow.outcome is Outcome.PAGED
     (issue,) = tracker.issues.values()
-    assert "escalation::triggered" in issue.labels and "group::gitaly" in issue.labels
+    assert TRIGGERED in issue.labels and "group::gitaly" in issue.labels
     assert "Paged Gitaly" in tracker.notes[(issue.project, issue.iid)][0]
     event = pager.events[0]
     assert event["links"][0]["href"] == issue.web_url
@@ -49,7 +50,7 @@ def test_page_opens_issue_triggers_labels_and_comments() -> None:
     assert "[#17](https://pd.example/incidents/PINC1)" in tracker.notes[(issue.project,
                                                                         issue.iid)][0]
     assert issue.web_url in result.reply and "15-30 minutes" in result.reply
-    actions = [line.split(" action=")[1].split()[0] for line in audit.lines]
+    actions = [record.action for record in audit.records]
     assert set(actions[:2]) == {"check-oncall", "find-issue"}  # concurrent: either order
     assert actions[2:4] == ["open-issue", "trigger-page"]
     assert set(actions[4:]) == {"label-issue", "find-incident", "comment-issue"}
@@ -80,7 +81,7 @@ def test_pagerduty_failure_marks_issue_failed_and_says_failed() -> None:
     result, _ = run(tracker, pager)
     issue, record = tracker.issues.values()  # the incident, then the month's record issue
     assert result.flow.outcome is Outcome.PAGE_FAILED
-    assert "escalation::failed" in issue.labels
+    assert FAILED in issue.labels
     assert "FAILED" in tracker.notes[(issue.project, issue.iid)][0]
     assert result.reply.startswith("FAILED: the page to Gitaly did NOT go out")
     (kept,) = tracker.notes[(record.project, record.iid)]
@@ -100,7 +101,7 @@ def test_nobody_on_call_gives_fallback_and_opens_nothing() -> None:
     result, _ = run(tracker, pager)
     assert result.flow.outcome is Outcome.NOBODY_ON_CALL
     (record,) = tracker.issues.values()  # no incident issue: only the durable record
-    assert record.labels == ("chatops-record",) and pager.events == []
+    assert record.labels == (RECORD,) and pager.events == []
     (kept,) = tracker.notes[(record.project, record.iid)]
     assert "record what=refused team=gitaly" in kept and "by=sre-alice" in kept
     (change,) = pager.changes
@@ -172,12 +173,12 @@ def test_gitlab_failing_until_the_page_opens_the_issue_after_it_and_links_it() -
     result, audit = run(tracker, pager, from_email="bot@example.com")
     assert result.flow.outcome is Outcome.PAGED and result.flow.issue_late
     (issue,) = tracker.issues.values()
-    assert "escalation::triggered" in issue.labels
+    assert TRIGGERED in issue.labels
     assert issue.web_url not in str(pager.events[0])  # the trigger went out without it
     ((incident_id, sender, text),) = pager.notes
     assert (incident_id, sender) == ("PINC1", "bot@example.com") and issue.web_url in text
     assert "went out first" in result.reply and issue.web_url in result.reply
-    assert any(" action=link-issue " in line and "outcome=ok" in line for line in audit.lines)
+    assert audit.happened("link-issue", "ok")
 
 
 def test_late_issue_without_a_pagerduty_user_is_opened_but_not_linked() -> None:

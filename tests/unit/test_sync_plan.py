@@ -6,21 +6,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chatops.core.history import Incident, LogEntry
-from chatops.core.model import (
+from chatops.core.incident import Incident, LogEntry
+from chatops.core.labels import (
     ACKNOWLEDGED,
+    CANCELLED,
     FAILED,
     QUEUED,
     RESOLVED,
+    SYNC_LABELS,
     TRIGGERED,
     WAITING,
-    Issue,
-    marker,
 )
+from chatops.core.model import Issue, marker
 from chatops.core.sync import (
-    CANCELLED,
     NOTED,
-    SYNC_LABELS,
     SyncPlan,
     TeamPolicy,
     Tracked,

@@ -252,13 +252,14 @@ def _replies() -> list[str]:
     """Every reply the page command can give, rendered for a Gitaly request."""
     from dataclasses import replace
 
-    from chatops.core.model import Issue, OnCall, Outcome, PagerDutyIncident, PageRecord
+    from chatops.core.incident import Incident
+    from chatops.core.model import Issue, OnCall, Outcome, PageRecord
 
     base = plan()
     issue = Issue("g/p", 1, "https://gl/g/p/-/issues/1", "t", "opened", ())
     flow = replace(base.flow, issue=issue, oncall=(OnCall(1, "Ada Lovelace", None),),
                    prior=PageRecord("gitaly", "k", "2026-11-26T14:30:00Z", ""),
-                   incident=PagerDutyIncident("P1", 1, "https://pd/1", "triggered"))
+                   incident=Incident("P1", 1, "triggered", "k", NOW, "https://pd/1"))
     replies = []
     for outcome in Outcome:
         for drill in (False, True):
