@@ -26,7 +26,15 @@ from pydantic import (
 
 from chatops import config
 from chatops.core import team as core
-from chatops.core.labels import DRILL, ESCALATION_PREFIX, SYNC_LOCK, SYNC_STATE
+from chatops.core.labels import (
+    DRILL,
+    ESCALATION_PREFIX,
+    FEEDBACK,
+    RECORD,
+    SYNC_LOCK,
+    SYNC_STATE,
+    WAITING,
+)
 from chatops.core.team import Weekday
 from chatops.errors import ConfigError
 
@@ -48,6 +56,10 @@ def _calendar_date(value: object) -> object:
 Int = Annotated[int, Strict()]
 Seconds = Annotated[float, Strict()]
 Day = Annotated[date, BeforeValidator(_calendar_date)]
+
+
+# Every label chatops writes itself: a team's copy would be read as chatops' state.
+_RESERVED = frozenset({DRILL, WAITING, SYNC_LOCK, SYNC_STATE, RECORD, FEEDBACK})
 
 
 class _Strict(BaseModel):
@@ -129,7 +141,7 @@ class Team(_Strict):
         for label in value:
             if not label.strip() or "," in label:
                 raise ValueError(f"label {label!r} is empty or contains a comma")
-            if label.startswith(ESCALATION_PREFIX) or label in {DRILL, SYNC_LOCK, SYNC_STATE}:
+            if label.startswith(ESCALATION_PREFIX) or label in _RESERVED:
                 raise ValueError(f"label {label!r} is reserved for chatops itself")
         return value
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from chatops.config import Environment, load_config, require_env
-from chatops.core.labels import SYNC_STATE
+from chatops.core.labels import DRILL, FEEDBACK, RECORD, SYNC_LOCK, SYNC_STATE, WAITING
 from chatops.errors import ConfigError
 
 GOOD = """
@@ -118,9 +118,13 @@ def test_bot_usernames_and_team_service_ids(tmp_path: Path) -> None:
     assert "bot_usernames" in err.value.message and "service_ids" in err.value.message
 
 
-def test_the_sync_state_label_is_reserved(tmp_path: Path) -> None:
-    text = GOOD.replace('fallback = "ask devoncall"',
-                        f'fallback = "x"\nlabels = ["{SYNC_STATE}"]')
+@pytest.mark.parametrize("label", [SYNC_STATE, SYNC_LOCK, WAITING, RECORD, FEEDBACK, DRILL,
+                                   "escalation::mine"])
+def test_every_label_chatops_writes_is_reserved(tmp_path: Path, label: str) -> None:
+    # A team label "chatops-queued" would tell sync that requests wait on every issue.
+    text = GOOD.replace('fallback = "ask devoncall"', f'fallback = "x"\nlabels = ["{label}"]')
     with pytest.raises(ConfigError) as err:
         load_config(write(tmp_path, text))
-    assert "reserved for chatops" in err.value.message
+    assert f"label '{label}' is reserved for chatops" in err.value.message
+    assert load_config(write(tmp_path, GOOD.replace('fallback = "ask devoncall"', (
+        'fallback = "x"\nlabels = ["chatops-queued-x", "group::gitaly"]'))))
