@@ -33,7 +33,7 @@ VARIABLES: dict[str, frozenset[str]] = {
     "oncall_reply.txt.j2": frozenset({"rows", "problem", "now"}),
     "escalation_reply.txt.j2": frozenset({"now", "actor", "verb", "issue", "states", "closed",
                                           "failed", "rows", "queued", "dequeued", "stuck",
-                                          "gitlab_problem", "label"}),
+                                          "gitlab_problem", "label", "hidden"}),
     "note_closed.md.j2": frozenset({"now", "actor", "verb", "text", "closed", "dequeued",
                                     "marker"}),
     "note_log.md.j2": frozenset({"entry", "team", "incident", "elapsed", "within_target",

@@ -11,6 +11,7 @@ from chatops import render
 from chatops.access import authorise
 from chatops.audit import AuditLog
 from chatops.config import Config
+from chatops.core import access as core_access
 from chatops.core.incident import Incident, LogEntry
 from chatops.core.labels import CANCELLED, RESOLVED, SYNC_LABELS, WAITING
 from chatops.core.markers import request_marker_prefix
@@ -198,10 +199,47 @@ class Escalations:
         services = tuple(sorted({s for ids in team_service_ids(self.config, self.pd).values()
                                  for s in ids}))
         incidents = sorted(self.pd.open_incidents(services), key=lambda i: i.created_at)
-        rows = [(incident, self._issue_url(incident)) for incident in incidents]
-        self.audit.record("list-escalations", "pagerduty", "ok", f"{len(rows)} open")
+        shown, hidden = self._readable(incidents)
+        rows = [(incident, self._issue_url(incident)) for incident in shown]
+        self.audit.record("list-escalations", "pagerduty", "ok",
+                          f"{len(rows)} open" + (f", {hidden} hidden" if hidden else ""))
         return self._render("escalation_reply.txt.j2", verb="list", rows=rows, issue=None,
-                            states=[], closed=[], failed=[]), False
+                            states=[], closed=[], failed=[], hidden=hidden), False
+
+    def _readable(self, incidents: list[Incident]) -> tuple[list[Incident], int]:
+        """The incidents the requester may see, and how many others there are.
+
+        An escalation on an issue outside the incident project shows (its title carries
+        the message) only to a Reporter of that project, as page and status require: one
+        members request per such project; unknown or unanswered means hidden.
+        """
+        allowed: dict[str, bool] = {}
+        shown, hidden = [], 0
+        for incident in incidents:
+            keys = incident.escalations
+            ref = keys[0].issue if keys else None
+            if ref is None or not core_access.needs_role(ref, self.config.incident_project):
+                shown.append(incident)
+                continue
+            project = ref.project or self.config.incident_project
+            if project not in allowed:
+                allowed[project] = self._may_read(project)
+            if allowed[project]:
+                shown.append(incident)
+            else:
+                hidden += 1
+        return shown, hidden
+
+    def _may_read(self, project: str) -> bool:
+        """Is the requester at least Reporter in the project (GitLab's answer)?"""
+        if not self.actor.user_id.isdigit():
+            return False
+        try:
+            level = self.tracker.access_level(project, int(self.actor.user_id))
+        except ChatopsError as exc:
+            self.audit.record("authorise", project, "error", str(exc))
+            return False
+        return core_access.allowed(level)
 
     def _issue_url(self, incident: Incident) -> str:
         """The issue address of an incident (a look-up only for request keys)."""

@@ -92,3 +92,28 @@ def test_non_member_cannot_resolve_cancel_or_read_status(harness: Harness) -> No
             untouched(harness)
         assert replies[0] == replies[1]
         assert replies[0].startswith("NOTHING CHANGED: @sre-alice may not ")
+
+
+def test_list_hides_escalations_of_projects_the_requester_cannot_read(harness: Harness) -> None:
+    """An embargoed issue's escalation (its title carries the message) shows only to a
+    Reporter of its project; the list says how many it left out, and asks once per project."""
+    seed_embargoed(harness)
+    harness.emu.gitlab.add_member(SECRET, REQUESTER_USER_ID, REPORTER)
+    assert harness.page(f"gitaly --incident {SECRET}#7 embargoed CVE").result == (
+        "RESULT outcome=paged")
+    harness.page("gitaly praefect down", CI_PIPELINE_ID="2002")
+    harness.emu.gitlab.add_member(SECRET, REQUESTER_USER_ID, GUEST)  # now only a Guest
+    harness.emu.clear_requests()
+    job = harness.run("escalation", chat_input="list")
+    assert job.reply.startswith("Open escalations, oldest first (1):"), job.stdout
+    assert "embargoed" not in job.reply and "security" not in job.reply
+    assert ("1 other open escalation is not shown: its issue is in projects where you do not "
+            "have the Reporter role.") in job.reply
+    assert gitlab_paths(harness).count(
+        f"GET /api/v4/projects/security%2Fembargoed/members/all/{REQUESTER_USER_ID}") == 1
+    harness.emu.gitlab.add_member(SECRET, REQUESTER_USER_ID, REPORTER)
+    shown = harness.run("escalation", chat_input="list")
+    assert shown.reply.startswith("Open escalations, oldest first (2):")
+    assert f"{SECRET}/-/issues/7" in shown.reply and "not shown" not in shown.reply
+    alone = harness.run("escalation", chat_input="list", GITLAB_USER_ID=None)
+    assert alone.reply.startswith("Open escalations, oldest first (1):")
