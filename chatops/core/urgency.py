@@ -20,16 +20,26 @@ def _constant(rule: Any) -> str:
     return {"low": "low", "severity_based": "low", "high": "high"}.get(str(urgency), "unknown")
 
 
+_WORDS = {
+    "high": "always high urgency (drills too)",
+    "low": "always low urgency (real pages too: only low-urgency notification rules apply)",
+    "severity_based": "by alert severity (critical and error high; warning and info low, "
+                      "so drills are low)",
+}
+
+
+def _words(rule: Any) -> str:
+    """One constant rule in words."""
+    urgency = rule.get("urgency") if isinstance(rule, Mapping) else None
+    return _WORDS.get(str(urgency), f"unknown urgency {urgency!r}" if urgency else "unknown")
+
+
 def describe(rule: Any) -> str:
     """The rule in words, as check prints it."""
     if isinstance(rule, Mapping) and rule.get("type") == "use_support_hours":
-        during = rule.get("during_support_hours") or {}
-        outside = rule.get("outside_support_hours") or {}
-        return (f"support hours: {during.get('urgency', '?')} during, "
-                f"{outside.get('urgency', '?')} outside")
-    if isinstance(rule, Mapping):
-        return f"constant {rule.get('urgency', '?')}"
-    return "unknown"
+        return (f"during support hours {_words(rule.get('during_support_hours'))}; outside "
+                f"them {_words(rule.get('outside_support_hours'))}")
+    return _words(rule)
 
 
 def drill_problem(rule: Any) -> str | None:

@@ -86,8 +86,9 @@ def test_check_reports_each_service_urgency_rule_and_loud_drills(harness: Harnes
         harness.emu.pagerduty.set_oncalls(policy, [(1, "PUSRADA", "Ada Lovelace", None, None)])
     harness.emu.pagerduty.set_urgency_rule("PSVCDB", {"type": "constant", "urgency": "high"})
     job = harness.run("check", "--days", "2")
-    assert "URGENCY Gitaly: service Gitaly (PSVCGIT): constant severity_based" in job.stdout
-    assert "URGENCY Database: service Database (PSVCDB): constant high" in job.stdout
+    assert "URGENCY Gitaly: service Gitaly (PSVCGIT): by alert severity (critical" in job.stdout
+    assert ("URGENCY Database: service Database (PSVCDB): always high urgency (drills too)"
+            in job.stdout)
     drills = [ln for ln in job.stdout.splitlines() if ln.startswith("DRILL ")]
     assert len(drills) == 1 and drills[0].startswith("DRILL Database: service Database")
     assert "HIGH urgency" in drills[0] and job.returncode == 1

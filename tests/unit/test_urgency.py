@@ -41,8 +41,15 @@ def test_unreadable_rules_are_reported(rule: object) -> None:
 
 
 def test_describe() -> None:
-    assert describe(SEVERITY) == "constant severity_based"
-    assert describe({"type": "use_support_hours", "during_support_hours": SEVERITY,
-                     "outside_support_hours": {"urgency": "low"}}) == \
-        "support hours: severity_based during, low outside"
+    assert describe(SEVERITY) == ("by alert severity (critical and error high; warning and "
+                                  "info low, so drills are low)")
+    assert describe({"type": "constant", "urgency": "high"}) == "always high urgency (drills too)"
+    assert describe({"urgency": "low"}) == ("always low urgency (real pages too: only "
+                                            "low-urgency notification rules apply)")
+    assert describe({"type": "use_support_hours", "during_support_hours": {"urgency": "high"},
+                     "outside_support_hours": {"urgency": "low"}}) == (
+        "during support hours always high urgency (drills too); outside them always low "
+        "urgency (real pages too: only low-urgency notification rules apply)")
+    assert describe({"urgency": "odd"}) == "unknown urgency 'odd'"
+    assert describe({}) == "unknown"
     assert describe(None) == "unknown"
