@@ -83,7 +83,7 @@ def gather(config: Config, tracker: IssueTracker, pd: PagerDutyPorts, when: Peri
         from_gitlab = pool.submit(_gitlab_side, config, tracker, when, teams)
         incidents, logs, changes = _pagerduty_side(pd, when, teams, service_ids, moment)
         requests, marks = from_gitlab.result()
-    by_key = {m.get("dedup_key", ""): (url, m.get("by", "")) for url, (_, m) in requests.items()}
+    by_key = {m.get("dedup_key", ""): url for url, (_, m) in requests.items()}
     as_of = min(when.end, moment)
     pages = [_page(config, incident, teams, logs.get(incident.id, []), by_key, gitlab_url,
                    as_of) for incident in incidents]
@@ -134,15 +134,13 @@ def _pagerduty_side(pd: PagerDutyPorts, when: Period, teams: list[str],
 
 
 def _page(config: Config, incident: Incident, teams: list[str], log: list[LogEntry],
-          by_key: dict[str, tuple[str, str]], gitlab_url: str, as_of: datetime) -> Page:
-    """One page, linked to its issue, with its requester from chatops' own marker."""
+          by_key: dict[str, str], gitlab_url: str, as_of: datetime) -> Page:
+    """One page, linked to its issue; its requester and drill are the facts of its trigger."""
     key = next(e for e in incident.escalations if e.team in teams)
-    url, by = by_key.get(key.key, ("", "-"))
-    if key.issue:
-        url = key.issue.url(gitlab_url)
+    url = key.issue.url(gitlab_url) if key.issue else by_key.get(key.key, "")
     team = config.teams.get(key.team)
     return page_from(incident, log, key.team, team.ack_timeout_minutes if team else 15, url,
-                     requester="" if by == "-" else by, as_of=as_of)
+                     as_of=as_of)
 
 
 def _refusals(events: list[dict[str, Any]]) -> list[Mark]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chatops.core.page_events import PageFacts
 from chatops.core.refs import IssueRef
 
 OPEN = frozenset({"triggered", "acknowledged"})
@@ -29,6 +30,7 @@ class LogEntry:
     channel: str = ""  # sms, email, phone, push, ...
     level: int | None = None
     text: str = ""  # annotation text
+    facts: PageFacts | None = None  # a trigger's facts as chatops wrote them (None: not ours)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from chatops.core.history import Incident, LogEntry
 from chatops.core.model import Issue, OnCall, PagerDutyIncident
+from chatops.core.page_events import PageEvent, Refusal
 from chatops.core.refs import IssueRef
 
 
@@ -64,11 +65,11 @@ class Pager(Protocol):
     def policy_exists(self, policy_id: str) -> bool:
         """True when PagerDuty knows the escalation policy (on-call lists only filter by it)."""
 
-    def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
-        """Send a trigger event; return its dedup key."""
+    def trigger(self, routing_key: str, page: PageEvent) -> str:
+        """Page a team; return the page's dedup key."""
 
-    def record_change(self, routing_key: str, event: dict[str, Any]) -> None:
-        """Send a change event: a record on the service that pages nobody."""
+    def record_change(self, routing_key: str, record: Refusal) -> None:
+        """Record a refused request on the team's service; it pages nobody."""
 
     def incident(self, dedup_key: str, wait: bool = True) -> PagerDutyIncident | None:
         """The incident of a dedup key (wait: poll briefly for a just-sent trigger)."""
