@@ -1,4 +1,4 @@
-"""How PagerDuty's Events API v2 spells chatops' pages and refusals, and reads their facts back.
+"""How PagerDuty's Events API v2 spells chatops' pages and refusals, and how they read back.
 
 Pure dictionaries (no client import), so `chatops page --dry-run` shows the exact trigger
 without loading the PagerDuty client. Field names and limits: the Events API v2 OpenAPI
@@ -12,7 +12,9 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from chatops.core.history import parse_time
 from chatops.core.page_events import Link, PageEvent, PageFacts, Refusal
+from chatops.core.report import Mark
 from chatops.core.text import single_line
 
 SUMMARY_LIMIT = 1024
@@ -107,3 +109,19 @@ def page_facts(details: Any) -> PageFacts | None:
         return None
     requester = details.get("requested_by")
     return PageFacts(requester if isinstance(requester, str) else "", details["drill"])
+
+
+def refusals(events: list[Any]) -> list[Mark]:
+    """The refused requests among change events (as GET /change_events lists them: the
+    payload's fields at the top level, with id), each job and team once (change_body)."""
+    marks: dict[tuple[str, str], Mark] = {}
+    for event in events:
+        details = event.get("custom_details") if isinstance(event, dict) else None
+        if not isinstance(details, dict) or details.get("chatops") != "refused":
+            continue
+        mark = Mark(str(details.get("team", "")), "refused", parse_time(event.get("timestamp")),
+                    str(details.get("job_url", "")), str(details.get("requested_by", "")),
+                    str(details.get("reason", "")), drill=details.get("drill") is True)
+        # A retried job refuses again: count each job (and team) once.
+        marks.setdefault((mark.link or str(event.get("id")), mark.team), mark)
+    return list(marks.values())

@@ -17,9 +17,11 @@ from typing import Any
 
 import pagerduty
 
+from chatops.adapters import pagerduty_events as events
 from chatops.adapters import pagerduty_parse as parse
 from chatops.adapters.pagerduty import PagerDutyPager, _iso
 from chatops.core.history import Incident, LogEntry, parse_dedup_key
+from chatops.core.report import Mark
 from chatops.errors import PagerDutyError
 
 LIMIT = 100  # the largest page (09-Pagination.md)
@@ -73,9 +75,10 @@ class PagerDutyReports(PagerDutyPager):
             return None
         return [self._parse("GET /log_entries", parse.log_entry, item) for item in items]
 
-    def change_events(self, since: datetime, until: datetime, now: datetime,
-                      service_ids: list[str] | None = None) -> list[dict[str, Any]]:
-        """Change events in a range, as far as PagerDuty still keeps them (90 days)."""
+    def refusals(self, since: datetime, until: datetime, now: datetime,
+                 service_ids: list[str] | None = None) -> list[Mark]:
+        """Refused requests recorded as change events, as far as PagerDuty keeps them (90
+        days)."""
         start = max(since, now - CHANGE_EVENT_RETENTION)
         if start >= until:
             return []
@@ -85,7 +88,9 @@ class PagerDutyReports(PagerDutyPager):
         for path in paths:
             for begin, end in _slices(start, until):
                 items += self.windowed(path, "change_events", {}, begin, end)
-        return list({str(e.get("id")): e for e in items if isinstance(e, dict)}.values())
+        unique = list({str(e.get("id")): e for e in items if isinstance(e, dict)}.values())
+        return self._call("GET /change_events", self._token or "",
+                          lambda: events.refusals(unique))
 
     def windowed(self, path: str, key: str, params: dict[str, Any], since: datetime,
                  until: datetime, max_requests: int | None = None) -> Any:

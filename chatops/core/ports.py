@@ -9,6 +9,7 @@ from chatops.core.history import Incident, LogEntry
 from chatops.core.model import Issue, OnCall, PagerDutyIncident
 from chatops.core.page_events import PageEvent, Refusal
 from chatops.core.refs import IssueRef
+from chatops.core.report import Mark
 
 
 class IssueTracker(Protocol):
@@ -108,9 +109,9 @@ class IncidentDesk(Protocol):
                             max_requests: int) -> list[LogEntry] | None:
         """Every log entry in a time range; None when it takes more than max_requests."""
 
-    def change_events(self, since: datetime, until: datetime, now: datetime,
-                      service_ids: list[str] | None = None) -> list[dict[str, Any]]:
-        """Change events in a time range, as far as PagerDuty keeps them."""
+    def refusals(self, since: datetime, until: datetime, now: datetime,
+                 service_ids: list[str] | None = None) -> list[Mark]:
+        """Refused requests recorded on the teams' services, as far as PagerDuty keeps them."""
 
     def log_entries(self, since: datetime, until: datetime) -> list[tuple[LogEntry, Incident]]:
         """Log entries of chatops incidents in a time window."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -11,11 +12,13 @@ from chatops.adapters.pagerduty_events import (
     SEVERITY,
     change_body,
     page_facts,
+    refusals,
     summary,
     trigger_body,
 )
 from chatops.core.compose import page, queued_page, refusal
 from chatops.core.page_events import PageEvent, PageFacts
+from chatops.core.report import Mark
 from tests.unit.machine_zone import machine_zone
 from tests.unit.test_compose import ISSUE, NOBODY, NOW, WHO, flow, team
 
@@ -179,3 +182,32 @@ def test_the_facts_written_are_the_facts_read_back(made: PageEvent) -> None:
 def test_page_facts_accepts_only_what_chatops_writes(details: object,
                                                      facts: PageFacts | None) -> None:
     assert page_facts(details) == facts
+
+
+def listed(body: dict[str, Any], event_id: str) -> dict[str, Any]:
+    """A change event as GET /change_events lists it (REST spec ChangeEvent examples)."""
+    return {"id": event_id, "type": "change_event", **body["payload"],
+            "timestamp": "2026-11-26T14:30:05Z", "links": body["links"]}
+
+
+def test_refusals_read_back_what_change_body_wrote() -> None:
+    mine = change_body(refusal(flow(drill=True), "gitaly", team(), WHO, NOW, "nobody on call"))
+    anonymous = change_body(refusal(flow(), "database", team(display_name="Database"), NOBODY,
+                                    NOW, "outside coverage"))
+    found = refusals([listed(mine, "E1"), listed(mine, "E2"),  # the same job retried
+                      listed(anonymous, "E3"), listed(anonymous, "E4"),  # no job: by id
+                      {"id": "E5", "custom_details": {"chatops": "deployed"}},
+                      {"id": "E6", "custom_details": "text"}, {"id": "E7"}, "junk"])
+    assert found == [
+        Mark("gitaly", "refused", NOW, "https://gl/g/p/-/jobs/9", "alice", "nobody on call",
+             drill=True),
+        Mark("database", "refused", NOW, "", "", "outside coverage", drill=False),
+        Mark("database", "refused", NOW, "", "", "outside coverage", drill=False),
+    ]
+
+
+def test_a_refusal_is_a_drill_only_when_it_says_true() -> None:
+    event = {"id": "E1", "timestamp": "2026-11-26T14:30:05Z",
+             "custom_details": {"chatops": "refused", "team": "gitaly", "drill": "yes"}}
+    (mark,) = refusals([event])
+    assert (mark.drill, mark.link, mark.requester, mark.reason) == (False, "", "", "")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chatops.core.history import Incident, LogEntry
-from chatops.core.report import Period
+from chatops.core.report import Mark, Period
 from chatops.reporting import _pagerduty_side, report_services
 
 T = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -45,8 +45,8 @@ class Desk:
         self.calls.append(("one", incident_id))
         return [LogEntry(f"L{incident_id}", "resolve", T, incident_id)]
 
-    def change_events(self, since: datetime, until: datetime, now: datetime,
-                      service_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    def refusals(self, since: datetime, until: datetime, now: datetime,
+                 service_ids: list[str] | None = None) -> list[Mark]:
         self.calls.append(("changes", service_ids))
         return []
 

@@ -166,6 +166,9 @@ def test_queued_request_writes_within_the_write_budget() -> None:
     assert tracker.phases == [(6.0, 0), (20.0, 2)]  # the writes after find and open
     assert tracker.calls[:2] == ["find", "open"]
     assert {"labels", "note"} <= set(tracker.calls[2:])
+    notes = [note for notes in tracker.notes.values() for note in notes]
+    assert any(f"queued severity=2 drill=0 by={WHO.login} team=gitaly " in note
+               for note in notes)  # the facts sync writes into the delivered page
 
 
 def test_gitlab_failing_until_the_page_opens_the_issue_after_it_and_links_it() -> None:
