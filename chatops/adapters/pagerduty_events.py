@@ -101,10 +101,10 @@ def change_body(record: Refusal) -> dict[str, Any]:
 
 
 def page_facts(details: Any) -> PageFacts | None:
-    """The facts of a trigger's custom details as chatops wrote them (trigger_body); None
-    when they carry none (not chatops' own event): such a page counts with an unknown
-    requester and as not a drill. There is no fallback to the summary's words on purpose:
-    nothing was deployed before the facts were written (0.1.0)."""
+    """The facts chatops wrote into a trigger's custom details (trigger_body); None if none."""
+    # None: not chatops' own event, so the page counts with an unknown requester and as not
+    # a drill. No fallback to the summary's words, on purpose: nothing was deployed before
+    # the facts were written (0.1.0).
     if not isinstance(details, dict) or not isinstance(details.get("drill"), bool):
         return None
     requester = details.get("requested_by")
@@ -112,8 +112,9 @@ def page_facts(details: Any) -> PageFacts | None:
 
 
 def refusals(events: list[Any]) -> list[Mark]:
-    """The refused requests among change events (as GET /change_events lists them: the
-    payload's fields at the top level, with id), each job and team once (change_body)."""
+    """The refused requests among listed change events (change_body), each job and team once."""
+    # GET /change_events lists the payload's fields at the top level, with an id (REST spec,
+    # ChangeEvent examples).
     marks: dict[tuple[str, str], Mark] = {}
     for event in events:
         details = event.get("custom_details") if isinstance(event, dict) else None

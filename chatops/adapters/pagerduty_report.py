@@ -77,8 +77,7 @@ class PagerDutyReports(PagerDutyPager):
 
     def refusals(self, since: datetime, until: datetime, now: datetime,
                  service_ids: list[str] | None = None) -> list[Mark]:
-        """Refused requests recorded as change events, as far as PagerDuty keeps them (90
-        days)."""
+        """Refused requests recorded as change events, as far as PagerDuty keeps them."""
         start = max(since, now - CHANGE_EVENT_RETENTION)
         if start >= until:
             return []

@@ -170,10 +170,11 @@ def row(page: Page) -> dict[str, Any]:
 
 
 def facts_of(log: Sequence[LogEntry]) -> PageFacts:
-    """The page's facts as chatops wrote them into its trigger (the first trigger that carries
-    them: with alert grouping later pages join the incident). An incident whose triggers
-    carry none counts with an unknown requester and as not a drill: nothing is read back
-    out of the summary's words, and nothing deployed predates the facts (0.1.0)."""
+    """The page's facts as chatops wrote them into its first trigger that carries them."""
+    # With alert grouping later pages join the incident: the first trigger is the page's.
+    # An incident whose triggers carry none counts with an unknown requester and as not a
+    # drill: nothing is read back out of the summary's words, and nothing deployed
+    # predates the facts (0.1.0), so there is no fallback for older incidents.
     triggers = sorted((e for e in log if e.kind == "trigger" and e.facts is not None),
                       key=lambda e: e.at)
     return triggers[0].facts if triggers and triggers[0].facts else PageFacts()
