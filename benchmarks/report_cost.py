@@ -3,7 +3,8 @@
 Issue #11: a report over 2,000 escalations costs at most 600 requests and states its
 request count. The emulator is seeded the way real pages leave things: for each
 escalation the incident issue chatops opened (its request marker, request-key dedup key)
-and the PagerDuty incident (trigger, assignment and notification by the escalation
+and the PagerDuty incident (the trigger chatops sends, its facts in custom_details; one in
+fifty a drill; assignment and notification by the escalation
 policy, acknowledgement, a quarter escalated to level 2, resolution), over the last 30
 days; besides, one request in ten refused (change event and GitLab record note) and one
 in twenty queued (record note). Prints one table row per size.
@@ -24,10 +25,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from chatops import records
+from chatops.adapters.pagerduty_events import trigger_body
 from chatops.cli.demo import DEMO_CONFIG, job_env
 from chatops.core import labels
 from chatops.core.dedup import dedup_key_for_request
 from chatops.core.markers import request_marker
+from chatops.core.page_events import Link, PageEvent, PageFacts
 from chatops.core.report import Mark
 from chatops_emulator import Emulator
 from chatops_emulator import seed as emu_seed
@@ -45,13 +48,15 @@ def seed(emu: Emulator, count: int) -> None:
         key = f"{n:016x}"
         dedup = dedup_key_for_request(PROJECT, "gitaly", key)
         who = f"user{n % 7}"
+        issue_url = f"{emu.gitlab_url}/{PROJECT}/-/issues/{n + 1}"
         emu.gitlab.seed_issue(PROJECT, n + 1, f"Gitaly escalation (S2): load test {n}",
                               f"Requested by @{who}.\n\n"
                               + request_marker(key, "gitaly", dedup, who), emu_seed.BOT_USER_ID,
                               ("incident", labels.RESOLVED, "group::gitaly"), at)
-        incident = emu.pagerduty.trigger(
-            "PSVCGIT", f"[Gitaly] S2: load test {n} (paged by {who} via ChatOps)",
-            dedup_key=dedup, at=at)
+        incident = emu.pagerduty.trigger("PSVCGIT", event=trigger_body(PageEvent(
+            "gitaly", "Gitaly", 2, PageFacts(who, drill=n % 50 == 3), f"load test {n}", dedup,
+            at, "https://gitlab.example.com", "15-30 minutes", issue_url,
+            (Link(issue_url, f"Incident issue {PROJECT}#{n + 1}"),), issue_url)), at=at)
         if n % 4 == 0:
             emu.pagerduty.escalate(incident["id"], 2, at=at + timedelta(minutes=16))
         emu.pagerduty.acknowledge(incident["id"], "PUSRADA", at=at + timedelta(minutes=3 + n % 25))
@@ -103,7 +108,9 @@ def run_report(emu: Emulator, config: Path) -> tuple[float, Counter[str], dict[s
         raise SystemExit(f"report failed:\n{proc.stderr}")
     data = json.loads(proc.stdout)
     return elapsed, Counter(r.service for r in emu.requests), {
-        "pages": data["total"]["pages"], "not_paged": len(data["not_paged"]),
+        "pages": data["total"]["pages"], "drills": data["drills"]["pages"],
+        "requesters": sum(n for _, n in data["total"]["top_requesters"]),
+        "not_paged": len(data["not_paged"]),
         **data["cost"]}
 
 
@@ -124,7 +131,11 @@ def main() -> None:
             seed(emu, size)
             emu.latency = args.latency
             elapsed, counts, stated = run_report(emu, config)
-        assert stated["pages"] == size, stated
+        drills = sum(1 for n in range(size) if n % 50 == 3)
+        # The facts were read back: every page has its requester and drill flag.
+        assert (stated["pages"], stated["drills"]) == (size - drills, drills), stated
+        top = Counter(f"user{n % 7}" for n in range(size) if n % 50 != 3).most_common(5)
+        assert stated["requesters"] == sum(n for _, n in top), stated
         total = counts["gitlab"] + counts["pd-rest"]
         print(f"| {size} | {total} ({counts['gitlab']} / {counts['pd-rest']}) "
               f"| {stated['requests_gitlab']} / {stated['requests_pagerduty']} "

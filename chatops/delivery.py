@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from chatops import render
 from chatops.audit import AuditLog
 from chatops.config import Config
-from chatops.core.compose import queued_event
+from chatops.core.compose import queued_page
 from chatops.core.coverage import is_covered
 from chatops.core.labels import BY_STATUS, QUEUED, SYNC_LABELS, TRIGGERED, WAITING
 from chatops.core.model import Issue, marker, read_markers, waiting_requests
@@ -28,6 +28,12 @@ from chatops.errors import ChatopsError, ConfigError
 def _stamp(now: datetime) -> str:
     """A marker time."""
     return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _login(request: dict[str, str]) -> str:
+    """Who queued the request (the queued marker's by=), '' when unknown."""
+    by = request.get("by", "-")
+    return "" if by == "-" else by
 
 
 class QueuedPages:
@@ -116,13 +122,13 @@ class QueuedPages:
         note_marker = marker("paged", team=team_key, dedup_key=dedup_key, at=_stamp(now),
                              job="sync")
         body = self._body(team_key, now, note_marker)  # before any side effect
-        event = queued_event(issue, team_key, team, dedup_key, now,
-                             severity=int(request.get("severity", "2") or 2),
-                             drill=request.get("drill") == "1")
+        page = queued_page(issue, team_key, team, dedup_key, now,
+                           severity=int(request.get("severity", "2") or 2),
+                           drill=request.get("drill") == "1", requester=_login(request))
         if not retried:
             attempt = marker("delivering", team=team_key, dedup_key=dedup_key, at=_stamp(now))
             self.tracker.add_note(issue.ref, f"Delivering the queued page to {team.display_name}"
                                   f" now that coverage started.\n\n{attempt}", attempt)
-        self.desk.trigger(routing_key, event)
+        self.desk.trigger(routing_key, page)
         self.audit.record("trigger-page", f"pagerduty:{team_key}:{dedup_key}", "ok", "queued")
         self.tracker.add_note(issue.ref, body, note_marker)

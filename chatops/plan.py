@@ -1,4 +1,4 @@
-"""What one page request says and where it goes: the flow's start, texts and event."""
+"""What one page request says and where it goes: the flow's start, texts and page."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from chatops.core import compose, dedup, markers, request
 from chatops.core.coverage import is_covered
 from chatops.core.escalation import PageFlow
 from chatops.core.labels import DRILL
+from chatops.core.page_events import PageEvent
 from chatops.core.request import PageRequest, request_key
 from chatops.core.team import Team
 from chatops.errors import InputError
@@ -80,6 +81,12 @@ class PagePlan:
                                         self.who.login)
         return self.render(ISSUE_TEMPLATE, marker=marker)
 
-    def event(self) -> dict[str, Any]:
-        """The PagerDuty trigger event for the current state."""
-        return compose.pd_event(self.flow, self.request.team, self.team, self.who, self.clock())
+    def event(self) -> PageEvent:
+        """The page for the current state: what the core decided to send."""
+        return compose.page(self.flow, self.request.team, self.team, self.who, self.clock())
+
+    def trigger_body(self) -> dict[str, Any]:
+        """The page as PagerDuty's Events API v2 trigger spells it (what a dry run prints)."""
+        from chatops.adapters.pagerduty_events import trigger_body  # pure: no client loaded
+
+        return trigger_body(self.event())

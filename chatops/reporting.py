@@ -89,14 +89,14 @@ def gather(config: Config, tracker: IssueTracker, pd: PagerDutyPorts, when: Peri
     moment = now or datetime.now(UTC)
     with ThreadPoolExecutor(max_workers=1) as pool:
         from_gitlab = pool.submit(_gitlab_side, config, tracker, when, teams)
-        incidents, logs, changes = _pagerduty_side(pd, when, teams, service_ids, moment)
+        incidents, logs, refusals = _pagerduty_side(pd, when, teams, service_ids, moment)
         requests, marks = from_gitlab.result()
-    by_key = {m.get("dedup_key", ""): (url, m.get("by", "")) for url, (_, m) in requests.items()}
+    by_key = {m.get("dedup_key", ""): url for url, (_, m) in requests.items()}
     as_of = min(when.end, moment)
     pages = [_page(config, incident, teams, logs.get(incident.id, []), by_key, gitlab_url,
                    as_of) for incident in incidents]
     seen = {(m.link, m.team) for m in marks if m.kind == "refused"}
-    marks += [m for m in _refusals(changes) if m.team in teams and (m.link, m.team) not in seen]
+    marks += [m for m in refusals if m.team in teams and (m.link, m.team) not in seen]
     return pages, marks
 
 
@@ -114,8 +114,8 @@ def _gitlab_side(config: Config, tracker: IssueTracker, when: Period, teams: lis
 
 def _pagerduty_side(pd: PagerDutyPorts, when: Period, teams: list[str],
                     service_ids: list[str] | None, now: datetime
-                    ) -> tuple[list[Incident], dict[str, list[LogEntry]], list[dict[str, Any]]]:
-    """The period's chatops incidents, their logs, and the change events still kept."""
+                    ) -> tuple[list[Incident], dict[str, list[LogEntry]], list[Mark]]:
+    """The period's chatops incidents, their logs, and the refusals PagerDuty still keeps."""
     # With alert grouping an incident has no incident_key: its alerts' keys name the
     # escalations (read only for keyless incidents of the teams' services).
     incidents = [i for i in map(lambda i: i if i.incident_key else pd.with_keys(i),
@@ -137,35 +137,18 @@ def _pagerduty_side(pd: PagerDutyPorts, when: Period, teams: list[str],
                 logs.setdefault(entry.incident_id, []).append(entry)
         for incident in late:
             logs[incident.id] = pd.incident_log(incident.id)
-    changes = pd.change_events(when.start, when.end, now, service_ids)
-    return incidents, logs, changes
+    refusals = pd.refusals(when.start, when.end, now, service_ids)
+    return incidents, logs, refusals
 
 
 def _page(config: Config, incident: Incident, teams: list[str], log: list[LogEntry],
-          by_key: dict[str, tuple[str, str]], gitlab_url: str, as_of: datetime) -> Page:
-    """One page, linked to its issue, with its requester from chatops' own marker."""
+          by_key: dict[str, str], gitlab_url: str, as_of: datetime) -> Page:
+    """One page, linked to its issue; its requester and drill are the facts of its trigger."""
     key = next(e for e in incident.escalations if e.team in teams)
-    url, by = by_key.get(key.key, ("", "-"))
-    if key.issue:
-        url = key.issue.url(gitlab_url)
+    url = key.issue.url(gitlab_url) if key.issue else by_key.get(key.key, "")
     team = config.teams.get(key.team)
     return page_from(incident, log, key.team, team.ack_timeout_minutes if team else 15, url,
-                     requester="" if by == "-" else by, as_of=as_of)
-
-
-def _refusals(events: list[dict[str, Any]]) -> list[Mark]:
-    """Refused requests, from the change events chatops leaves."""
-    marks: dict[tuple[str, str], Mark] = {}
-    for event in events:
-        details = event.get("custom_details") or {}
-        if isinstance(details, dict) and details.get("chatops") == "refused":
-            mark = Mark(str(details.get("team", "")), "refused",
-                        _time(event.get("timestamp")), str(details.get("job_url", "")),
-                        str(details.get("requested_by", "")), str(details.get("reason", "")),
-                        drill=bool(details.get("drill")))
-            # A retried job refuses again: count each job (and team) once.
-            marks.setdefault((mark.link or str(event.get("id")), mark.team), mark)
-    return list(marks.values())
+                     as_of=as_of)
 
 
 def cost(tracker: object, pd: object, started: float, finished: float) -> dict[str, Any]:

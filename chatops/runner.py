@@ -293,11 +293,11 @@ class PageRunner:
     def _record_refusal(self, action: RecordRefusal) -> Event:
         """Leave the refusal on the team's PagerDuty service as a change event."""
         plan = self.plan
-        event = compose.refusal_event(plan.flow, self.request.team, self.team, plan.who,
-                                      plan.clock(), action.reason)
+        record = compose.refusal(plan.flow, self.request.team, self.team, plan.who,
+                                 plan.clock(), action.reason)
         self._keep_record("refused", action.reason, plan.who.job_url)
         try:
-            self.pager.record_change(self.routing_key, event)
+            self.pager.record_change(self.routing_key, record)
         except ChatopsError as exc:
             self.audit.record("record-refusal", f"pagerduty:{self.request.team}", "error",
                               str(exc))
@@ -336,8 +336,8 @@ class PageRunner:
         kind = {"paged": "paged", "queued": "queued"}.get(action.template, "failed")
         if kind != "paged":
             self._keep_record(kind, "", issue.web_url)
-        extra = ({"severity": str(self.request.severity), "drill": str(int(self.request.drill))}
-                 if kind == "queued" else {})
+        extra = ({"severity": str(self.request.severity), "drill": str(int(self.request.drill)),
+                  "by": self.plan.who.login or "-"} if kind == "queued" else {})
         if kind == "paged" and self.flow.incident is not None:
             # Followed by id from now on (a grouped incident has no incident_key).
             extra = {"incident": self.flow.incident.id, "number": str(self.flow.incident.number)}

@@ -131,14 +131,21 @@ class PagerDutyState(PagerDutyHistory, PagerDutyChanges):
                     self._transition(incident, alert, action, now)
             return str(dedup)
 
-    def trigger(self, service_id: str, title: str, dedup_key: str | None = None,
-                at: datetime | None = None) -> dict[str, Any]:
-        """Open an incident as an Events API trigger would (at a chosen time); API form."""
+    def trigger(self, service_id: str, title: str = "", dedup_key: str | None = None,
+                at: datetime | None = None, event: dict[str, Any] | None = None
+                ) -> dict[str, Any]:
+        """Open an incident as an Events API trigger would (at a chosen time); API form.
+
+        event: the trigger's body as a client sends it (its payload and dedup_key are used,
+        so seeded incidents carry what a real page carries); else a bare one titled title.
+        """
         with self.lock:
-            service, dedup = self.services[service_id], dedup_key or uuid.uuid4().hex
-            body = {"routing_key": service.routing_key, "event_action": "trigger",
-                    "dedup_key": dedup, "payload": {"summary": title, "source": "emulator",
-                                                    "severity": "critical"}}
+            service = self.services[service_id]
+            given = copy.deepcopy(event) if event is not None else {
+                "payload": {"summary": title, "source": "emulator", "severity": "critical"}}
+            dedup = dedup_key or str(given.get("dedup_key") or "") or uuid.uuid4().hex
+            body = {**given, "routing_key": service.routing_key, "event_action": "trigger",
+                    "dedup_key": dedup}
             return self.incident_json(self._open(service, dedup, body, at or utcnow()))
 
     def _group_into(self, routing_key: str, now: datetime) -> Incident | None:
@@ -165,8 +172,15 @@ class PagerDutyState(PagerDutyHistory, PagerDutyChanges):
         incident.alerts.append(Alert(dedup, body["routing_key"], incident.id, "triggered", now,
                                      copy.deepcopy(body)))
         self.incident_list.append(incident)
+        # The REST spec's APIChannel (components/schemas/Channel, oneOf "APIChannel": type
+        # "api", summary "Same as description", service_key, description, incident_key
+        # "Incident deduping string", details "Additional details of the incident"): an
+        # Events API trigger's data, its custom_details as details. Rendered whole only
+        # with include[]=channels (pagerduty_render.log_entry_json).
         self._log(incident, "trigger", "Triggered through the API.", now,
                   channel={"type": "api", "summary": incident.title,
+                           "description": incident.title, "incident_key": dedup,
+                           "service_key": body["routing_key"],
                            "details": payload.get("custom_details")})
         for level in sorted({o.level for o in self.oncall_entries
                              if o.policy_id == service.policy_id}):

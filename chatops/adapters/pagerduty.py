@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import httpx2
 import pagerduty
 
+from chatops.adapters import pagerduty_events as events
 from chatops.adapters import pagerduty_parse, retry
 from chatops.adapters.phase import Phase
 from chatops.adapters.timestamps import parse_time
@@ -24,6 +25,7 @@ from chatops.adapters.tls import ssl_context
 from chatops.config import Http
 from chatops.core.incident import Incident
 from chatops.core.model import OnCall
+from chatops.core.page_events import PageEvent, Refusal
 from chatops.errors import PagerDutyError, RoutingKeyError, mask
 
 T = TypeVar("T")
@@ -341,27 +343,29 @@ class PagerDutyPager:
                    recheck=lambda: self._call(f"GET {path}", token, posted),
                    attempt_seconds=self._phase.attempt_seconds(self._timeout))
 
-    def record_change(self, routing_key: str, event: dict[str, Any]) -> None:
+    def record_change(self, routing_key: str, record: Refusal) -> None:
         """Send a change event (Events API v2 /v2/change/enqueue): it pages nobody."""
         client = pagerduty.EventsApiV2Client(routing_key, base_url=self._events_url,
                                              verify=self._verify)
         client.timeout = self._timeout  # type: ignore[assignment]  # httpx takes float seconds
         _one_attempt(client)
+        event = events.change_body(record)
 
         def send() -> None:
-            client.send_change_event(payload=event["payload"], links=event.get("links"))
+            client.send_change_event(payload=event["payload"], links=event["links"])
 
         with client:
             # One attempt: the requester's reply waits for it, and it only feeds the metrics.
             self._retry(lambda: self._call("POST /v2/change/enqueue", routing_key, send),
                         self._timeout, phased=False)
 
-    def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
+    def trigger(self, routing_key: str, page: PageEvent) -> str:
         """Send a trigger event; re-sending the same dedup_key cannot page twice."""
         client = pagerduty.EventsApiV2Client(routing_key, base_url=self._events_url,
                                              verify=self._verify)
         client.timeout = self._timeout  # type: ignore[assignment]  # httpx takes float seconds
         _one_attempt(client)
+        event = events.trigger_body(page)
         fields = {k: v for k, v in event.items() if k not in {"event_action", "dedup_key"}}
 
         def send() -> str:
@@ -370,7 +374,6 @@ class PagerDutyPager:
         with client:
             return self._retry(lambda: self._call("POST /v2/enqueue", routing_key, send),
                                self._http.pagerduty_budget_seconds, phased=False)
-
 
 def _oncalls(entries: list[Any], ranges: bool = False) -> list[OnCall]:
     """Parse on-call entries (malformed ones skipped): one per person and level, or per shift."""

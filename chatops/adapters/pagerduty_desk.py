@@ -132,7 +132,9 @@ class PagerDutyDesk(PagerDutyReports):
     def incident_log(self, incident_id: str) -> list[LogEntry]:
         """The whole log of one incident."""
         path = f"/incidents/{incident_id}/log_entries"
-        params: dict[str, Any] = {"time_zone": "UTC", "is_overview": "false"}
+        # include[]=channels: the trigger entries carry the page's facts (pagerduty_parse).
+        params: dict[str, Any] = {"time_zone": "UTC", "is_overview": "false",
+                                  "include": ["channels"]}
         items = self._list(path, "log_entries", params, self._http.lookup_budget_seconds)
         return [self._parsed(f"GET {path}", parse.log_entry, item) for item in items]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from chatops.adapters import pagerduty_events as events
 from chatops.adapters.timestamps import parse_time as when
 from chatops.core.incident import Incident, LogEntry
 
@@ -58,11 +59,17 @@ def log_entry(item: dict[str, Any]) -> LogEntry:
     level = _LEVEL.search(str(item.get("summary") or ""))
     text = str(channel.get("summary") or channel.get("content") or "") if kind == "annotate" \
         else ""
+    # A trigger's channel carries the event's data only when asked with include[]=channels
+    # (PagerDuty/developer-docs docs/tool-libraries/04-Retrieve-Incident-Details.md, "The
+    # channel property of log entries"): for an Events API trigger the channel is the REST
+    # spec's APIChannel (components/schemas/Channel, oneOf APIChannel: type "api", summary,
+    # description, service_key, incident_key, and details, the event's custom details).
+    facts = events.page_facts(channel.get("details")) if kind == "trigger" else None
     return LogEntry(
         id=str(item["id"]), kind=kind, at=when(item["created_at"]),
         incident_id=str((item.get("incident") or {}).get("id") or ""),
         agent=_summary(item.get("agent")), user=user,
         automatic=str(_object(item.get("agent")).get("type", "")).startswith("service"),
         channel=how.removesuffix("_notification"), level=int(level.group(1)) if level else None,
-        text=text,
+        text=text, facts=facts,
     )

@@ -17,10 +17,12 @@ from typing import Any
 
 import pagerduty
 
+from chatops.adapters import pagerduty_events as events
 from chatops.adapters import pagerduty_parse as parse
 from chatops.adapters.pagerduty import PagerDutyPager, _iso
 from chatops.core.dedup import parse_dedup_key
 from chatops.core.incident import Incident, LogEntry
+from chatops.core.report import Mark
 from chatops.errors import PagerDutyError
 
 LIMIT = 100  # the largest page (09-Pagination.md)
@@ -64,16 +66,19 @@ class PagerDutyReports(PagerDutyPager):
                             max_requests: int) -> list[LogEntry] | None:
         """Every log entry of the account in [since, until]; None when that would take more
         than max_requests requests (reading incident by incident is then cheaper)."""
-        params: dict[str, Any] = {"time_zone": "UTC", "is_overview": "false"}
+        # include[]=channels: the trigger entries then carry the page's facts (requester,
+        # drill) as chatops wrote them (pagerduty_parse.log_entry); same requests, larger pages.
+        params: dict[str, Any] = {"time_zone": "UTC", "is_overview": "false",
+                                  "include": ["channels"]}
         items = self.windowed("/log_entries", "log_entries", params, since, until,
                               max_requests=max_requests)
         if items is None:
             return None
         return [self._parse("GET /log_entries", parse.log_entry, item) for item in items]
 
-    def change_events(self, since: datetime, until: datetime, now: datetime,
-                      service_ids: list[str] | None = None) -> list[dict[str, Any]]:
-        """Change events in a range, as far as PagerDuty still keeps them (90 days)."""
+    def refusals(self, since: datetime, until: datetime, now: datetime,
+                 service_ids: list[str] | None = None) -> list[Mark]:
+        """Refused requests recorded as change events, as far as PagerDuty keeps them."""
         start = max(since, now - CHANGE_EVENT_RETENTION)
         if start >= until:
             return []
@@ -83,7 +88,9 @@ class PagerDutyReports(PagerDutyPager):
         for path in paths:
             for begin, end in _slices(start, until):
                 items += self.windowed(path, "change_events", {}, begin, end)
-        return list({str(e.get("id")): e for e in items if isinstance(e, dict)}.values())
+        unique = list({str(e.get("id")): e for e in items if isinstance(e, dict)}.values())
+        return self._call("GET /change_events", self._token or "",
+                          lambda: events.refusals(unique))
 
     def windowed(self, path: str, key: str, params: dict[str, Any], since: datetime,
                  until: datetime, max_requests: int | None = None) -> Any:

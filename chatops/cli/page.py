@@ -100,7 +100,7 @@ def dry_run(plan: PagePlan) -> str:
     print("--- incident issue description ---")
     print(plan.description())
     print("--- PagerDuty Events API v2 trigger (routing_key added when sent) ---")
-    print(json.dumps(plan.event(), indent=2))
+    print(json.dumps(plan.trigger_body(), indent=2))
     return (f"DRY RUN: nothing was sent. A real run would open an incident issue in "
             f"{plan.config.incident_project} and page {plan.team.display_name} "
             f"(S{plan.request.severity}); the job log shows the issue text and the event.")

@@ -1,4 +1,4 @@
-"""Pure composition of what a page says: issue title, PagerDuty event, template contexts."""
+"""Pure composition of what a page says: issue title, the page and refusal, template contexts."""
 
 from __future__ import annotations
 
@@ -9,13 +9,19 @@ from typing import Any
 from chatops.core.coverage import describe_start, is_covered, next_start
 from chatops.core.escalation import PageFlow
 from chatops.core.model import Issue
+from chatops.core.page_events import (
+    DEFAULT_SEVERITY,
+    Link,
+    PageEvent,
+    PageFacts,
+    Refusal,
+    severity_or_default,
+)
 from chatops.core.request import Requester
 from chatops.core.team import Team
 from chatops.core.text import first_line, single_line
 
-SUMMARY_LIMIT = 1024
 TITLE_LIMIT = 120
-PD_SEVERITY = {1: "critical", 2: "error", 3: "warning", 4: "info"}
 WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -42,7 +48,6 @@ def common_context(flow: PageFlow, team_key: str, team: Team, who: Requester,
                  "fallback": team.fallback, "ack_timeout_minutes": team.ack_timeout_minutes},
         "severity": flow.request.severity,
         "drill": flow.request.drill,
-        "pd_severity": PD_SEVERITY[flow.request.severity],
         "message": flow.request.message,
         "requester": who,
         "now": now.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -72,7 +77,7 @@ def common_context(flow: PageFlow, team_key: str, team: Team, who: Requester,
 
 
 CONTEXT_KEYS = frozenset({
-    "team", "severity", "drill", "pd_severity", "message", "requester", "now",
+    "team", "severity", "drill", "message", "requester", "now",
     "expected_response", "issue", "incident_ref", "dedup_key", "oncall", "oncall_known",
     "oncall_problem", "gitlab_problem", "page_problem", "record_problems", "covered",
     "next_coverage", "prior", "target_url", "pd_incident", "coverage_text", "policy_id",
@@ -100,95 +105,42 @@ def describe_days(days: Sequence[str]) -> str:
     return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 2 else ", ".join(run) for run in runs)
 
 
-def refusal_event(flow: PageFlow, team_key: str, team: Team, who: Requester, now: datetime,
-                  reason: str) -> dict[str, Any]:
-    """The change event that records a refused request (it pages nobody)."""
-    links = [{"href": who.job_url, "text": "ChatOps job"}] if who.job_url else []
-    return {
-        "payload": {
-            "summary": single_line(f"[chatops] {team.display_name} page refused: {reason} "
-                                   f"(requested by {who.login or 'unknown'})", SUMMARY_LIMIT),
-            "source": f"chatops ({who.gitlab_url})",
-            "timestamp": now.astimezone(UTC).isoformat(timespec="seconds"),
-            "custom_details": {"chatops": "refused", "drill": flow.request.drill,
-                               "team": team_key, "reason": reason,
-                               "requested_by": who.login, "job_url": who.job_url,
-                               "message": single_line(flow.request.message, 300)},
-        },
-        "links": links,
-    }
+def refusal(flow: PageFlow, team_key: str, team: Team, who: Requester, now: datetime,
+            reason: str) -> Refusal:
+    """The record of a refused request (it pages nobody)."""
+    return Refusal(team_key, team.display_name, reason,
+                   PageFacts(who.login, flow.request.drill),
+                   flow.request.message, now, who.gitlab_url, who.job_url)
 
 
-def queued_event(issue: Issue, team_key: str, team: Team, dedup_key: str, now: datetime,
-                 severity: int = 2, drill: bool = False) -> dict[str, Any]:
-    """The trigger for a queued request, sent by sync when coverage starts."""
-    title = issue.title.removeprefix("[DRILL] ")
-    prefix = "[DRILL] " if drill else ""
-    return {
-        "event_action": "trigger",
-        "dedup_key": dedup_key,
-        "payload": {
-            "summary": single_line(f"{prefix}[{team.display_name}] {title} (queued until "
-                                   "coverage started)", SUMMARY_LIMIT),
-            "source": "chatops sync",
-            "severity": "info" if drill else PD_SEVERITY.get(severity, "error"),
-            "timestamp": now.astimezone(UTC).isoformat(timespec="seconds"),
-            "component": team_key, "group": team_key, "class": "escalation",
-            "custom_details": {"incident_issue": issue.web_url, "queued": True,
-                               "expected_response": response_text(team)},
-        },
-        "client": "GitLab ChatOps", "client_url": issue.web_url,
-        "links": [{"href": issue.web_url, "text": f"Incident issue {issue.project}#{issue.iid}"}],
-    }
+def queued_page(issue: Issue, team_key: str, team: Team, dedup_key: str, now: datetime,
+                severity: int = DEFAULT_SEVERITY, drill: bool = False,
+                requester: str = "") -> PageEvent:
+    """The page of a queued request, sent by sync when coverage starts."""
+    link = Link(issue.web_url, f"Incident issue {issue.project}#{issue.iid}")
+    return PageEvent(
+        team_key, team.display_name, severity_or_default(severity), PageFacts(requester, drill),
+        issue.title.removeprefix("[DRILL] "), dedup_key, now, "", response_text(team),
+        issue.web_url, (link,), issue.web_url, queued=True)
 
 
-def pd_event(flow: PageFlow, team_key: str, team: Team, who: Requester,
-             now: datetime) -> dict[str, Any]:
-    """The Events API v2 trigger (without routing_key, which the client adds)."""
+def page(flow: PageFlow, team_key: str, team: Team, who: Requester, now: datetime) -> PageEvent:
+    """The page a request sends: what it says, its links and its facts."""
     issue = flow.issue
-    drill = "[DRILL] " if flow.request.drill else ""
-    summary = single_line(f"{drill}[{team.display_name}] S{flow.request.severity}: "
-                          f"{flow.request.message} (paged by {who.login or 'unknown'} via ChatOps)",
-                          SUMMARY_LIMIT)
     links = []
     if issue is not None:
-        links.append({"href": issue.web_url, "text": f"Incident issue {issue.project}#{issue.iid}"})
+        links.append(Link(issue.web_url, f"Incident issue {issue.project}#{issue.iid}"))
     elif flow.target_url:
-        links.append({"href": flow.target_url, "text": "Incident issue"})
+        links.append(Link(flow.target_url, "Incident issue"))
     if who.job_url:
-        links.append({"href": who.job_url, "text": "ChatOps job (audit trail)"})
-    details = {
-        "message": flow.request.message,
-        "team": team_key,
-        "requested_by": who.mention,
-        "slack_user_id": who.slack_user or "-",
-        "slack_channel_id": who.channel or "-",
-        "ci_job_url": who.job_url or "-",
-        "incident_issue": (issue.web_url if issue else flow.target_url
-                           or f"not created: {flow.gitlab_problem}"),
-        "expected_response": response_text(team),
-        "drill": flow.request.drill,
-    }
-    event: dict[str, Any] = {
-        "event_action": "trigger",
-        "dedup_key": flow.dedup_key or flow.new_dedup_key,
-        "payload": {
-            "summary": summary,
-            "source": f"chatops ({who.gitlab_url})",
-            # A drill is always info: low urgency, so no escalation wakes anyone up.
-            "severity": "info" if flow.request.drill else PD_SEVERITY[flow.request.severity],
-            "timestamp": now.astimezone(UTC).isoformat(timespec="seconds"),
-            "component": team_key,
-            "group": team_key,
-            "class": "escalation",
-            "custom_details": details,
-        },
-        "client": "GitLab ChatOps",
-        "links": links,
-    }
-    if issue is not None or who.job_url:
-        event["client_url"] = issue.web_url if issue else who.job_url
-    return event
+        links.append(Link(who.job_url, "ChatOps job (audit trail)"))
+    return PageEvent(
+        team_key, team.display_name, flow.request.severity,
+        PageFacts(who.login, flow.request.drill), flow.request.message,
+        flow.dedup_key or flow.new_dedup_key, now, who.gitlab_url, response_text(team),
+        issue.web_url if issue else flow.target_url or f"not created: {flow.gitlab_problem}",
+        tuple(links), issue.web_url if issue else who.job_url,
+        slack_user=who.slack_user, slack_channel=who.channel, job_url=who.job_url)
 
 
 def routing_key_problem(team_key: str, team: Team, detail: str) -> str:

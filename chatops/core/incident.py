@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chatops.core.dedup import EscalationKey, parse_dedup_key
+from chatops.core.page_events import PageFacts
 
 OPEN = frozenset({"triggered", "acknowledged"})
 
@@ -24,6 +25,7 @@ class LogEntry:
     channel: str = ""  # sms, email, phone, push, ...
     level: int | None = None
     text: str = ""  # annotation text
+    facts: PageFacts | None = None  # a trigger's facts as chatops wrote them (None: not ours)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ KINDS: dict[str, frozenset[str]] = {
     # chatops/delivery.py: a queued page about to be triggered (exactly once)
     "delivering": frozenset({"team", "dedup_key", "at"}),
     "failed": frozenset({"team", "dedup_key", "at", "job"}),
-    "queued": frozenset({"team", "dedup_key", "at", "job", "severity", "drill"}),
+    # by: who queued it (delivery writes it into the page's facts); "-" when unknown
+    "queued": frozenset({"team", "dedup_key", "at", "job", "severity", "drill", "by"}),
     "closed": frozenset({"id", "verb"}),
     "dequeued": frozenset({"team", "dedup_key", "verb"}),  # a queued request cancelled
     "log": frozenset({"id", "team", "incident"}),

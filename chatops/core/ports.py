@@ -7,7 +7,9 @@ from typing import Any, Protocol
 
 from chatops.core.incident import Incident, LogEntry
 from chatops.core.model import Issue, OnCall
+from chatops.core.page_events import PageEvent, Refusal
 from chatops.core.refs import IssueRef
+from chatops.core.report import Mark
 
 
 class IssueTracker(Protocol):
@@ -64,11 +66,11 @@ class Pager(Protocol):
     def policy_exists(self, policy_id: str) -> bool:
         """True when PagerDuty knows the escalation policy (on-call lists only filter by it)."""
 
-    def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
-        """Send a trigger event; return its dedup key."""
+    def trigger(self, routing_key: str, page: PageEvent) -> str:
+        """Page a team; return the page's dedup key."""
 
-    def record_change(self, routing_key: str, event: dict[str, Any]) -> None:
-        """Send a change event: a record on the service that pages nobody."""
+    def record_change(self, routing_key: str, record: Refusal) -> None:
+        """Record a refused request on the team's service; it pages nobody."""
 
     def incident(self, dedup_key: str, wait: bool = True) -> Incident | None:
         """The incident of a dedup key (wait: poll briefly for a just-sent trigger)."""
@@ -107,9 +109,9 @@ class IncidentDesk(Protocol):
                             max_requests: int) -> list[LogEntry] | None:
         """Every log entry in a time range; None when it takes more than max_requests."""
 
-    def change_events(self, since: datetime, until: datetime, now: datetime,
-                      service_ids: list[str] | None = None) -> list[dict[str, Any]]:
-        """Change events in a time range, as far as PagerDuty keeps them."""
+    def refusals(self, since: datetime, until: datetime, now: datetime,
+                 service_ids: list[str] | None = None) -> list[Mark]:
+        """Refused requests recorded on the teams' services, as far as PagerDuty keeps them."""
 
     def log_entries(self, since: datetime, until: datetime) -> list[tuple[LogEntry, Incident]]:
         """Log entries of chatops incidents in a time window."""

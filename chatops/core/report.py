@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -12,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chatops.core.incident import Incident, LogEntry
+from chatops.core.page_events import PageFacts
 
 SCHEMA = "chatops-report/1"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -169,23 +169,30 @@ def row(page: Page) -> dict[str, Any]:
     }
 
 
-_REQUESTER = re.compile(r"\(paged by ([\w.-]+) via ChatOps\)")
+def facts_of(log: Sequence[LogEntry]) -> PageFacts:
+    """The page's facts as chatops wrote them into its first trigger that carries them."""
+    # With alert grouping later pages join the incident: the first trigger is the page's.
+    # An incident whose triggers carry none counts with an unknown requester and as not a
+    # drill: nothing is read back out of the summary's words, and nothing deployed
+    # predates the facts (0.1.0), so there is no fallback for older incidents.
+    triggers = sorted((e for e in log if e.kind == "trigger" and e.facts is not None),
+                      key=lambda e: e.at)
+    return triggers[0].facts if triggers and triggers[0].facts else PageFacts()
 
 
 def page_from(incident: Incident, log: Sequence[LogEntry], team: str, ack_timeout: int,
-              issue_url: str, requester: str = "", as_of: datetime | None = None) -> Page:
+              issue_url: str, as_of: datetime | None = None) -> Page:
     """A page, from its PagerDuty incident and log."""
     acks = sorted((e for e in log if e.kind == "acknowledge"), key=lambda e: e.at)
     resolves = sorted((e for e in log if e.kind == "resolve"), key=lambda e: e.at)
     levels = [e.level for e in log if e.kind == "escalate" and e.level]
     notified = tuple(dict.fromkeys(e.user for e in sorted(log, key=lambda e: e.at)
                                    if e.kind == "notify" and e.user))
-    titled = _REQUESTER.findall(incident.title)  # chatops' suffix is the last one
+    facts = facts_of(log)
     return Page(
         team=team, incident_id=incident.id, incident_number=incident.number,
         incident_url=incident.html_url, issue_url=issue_url, created_at=incident.created_at,
-        requester=requester or (titled[-1] if titled else ""),
-        drill=incident.title.startswith("[DRILL]"), ack_timeout_minutes=ack_timeout,
+        requester=facts.requester, drill=facts.drill, ack_timeout_minutes=ack_timeout,
         acknowledged_at=acks[0].at if acks else None,
         acknowledged_by=acks[0].agent if acks else "",
         resolved_at=resolves[-1].at if resolves else None,

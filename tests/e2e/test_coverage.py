@@ -57,6 +57,10 @@ def test_queued_request_is_delivered_by_sync_when_coverage_starts(harness: Harne
     assert "delivered=1" in synced.result, synced.stdout
     (event,) = harness.emu.pagerduty.events
     assert issue["web_url"] in [link["href"] for link in event["links"]]
+    # The queued marker keeps who asked, so the delivered page carries the report's facts.
+    details = event["payload"]["custom_details"]
+    assert (details["requested_by"], details["drill"], details["team"]) == (
+        "sre-alice", False, "gitaly")
     (issue,) = harness.issues()
     assert TRIGGERED in issue["labels"]
     assert QUEUED not in issue["labels"]

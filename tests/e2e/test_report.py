@@ -11,6 +11,7 @@ import pytest
 
 from chatops_emulator import Fault
 from tests.e2e.conftest import Harness
+from tests.support.pages import page_body
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -18,18 +19,19 @@ DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 def seed(harness: Harness) -> datetime:
     """Three real pages, a drill, a refusal, a queued and a failed request."""
     pd, t0 = harness.emu.pagerduty, datetime.now(UTC) - timedelta(hours=5)
-    first = pd.trigger("PSVCGIT", "[Gitaly] S2: a (paged by alice via ChatOps)",
-                       dedup_key="chatops/gitlab-org/gitaly#42/gitaly", at=t0)
+    first = pd.trigger("PSVCGIT", event=page_body(
+        "gitaly", "a", "alice", "chatops/gitlab-org/gitaly#42/gitaly", t0), at=t0)
     pd.acknowledge(first["id"], "PUSRADA", at=t0 + timedelta(minutes=10))
     pd.resolve(first["id"], "PUSRADA", at=t0 + timedelta(minutes=40))
-    second = pd.trigger("PSVCGIT", "[Gitaly] S1: b (paged by bob via ChatOps)",
-                        dedup_key="chatops/gitlab-org/gitaly#43/gitaly", at=t0)
+    second = pd.trigger("PSVCGIT", event=page_body(
+        "gitaly", "b", "bob", "chatops/gitlab-org/gitaly#43/gitaly", t0, severity=1), at=t0)
     pd.escalate(second["id"], 2, at=t0 + timedelta(minutes=16))
     pd.acknowledge(second["id"], "PUSRGRC", at=t0 + timedelta(minutes=20))
-    pd.trigger("PSVCGIT", "[Gitaly] S2: c (paged by alice via ChatOps)",
-               dedup_key="chatops/gitlab-org/gitaly#44/gitaly", at=t0)  # never acknowledged
-    drill = pd.trigger("PSVCGIT", "[DRILL] [Gitaly] S2: d (paged by alice via ChatOps)",
-                       dedup_key="chatops/gitlab-org/gitaly#45/gitaly", at=t0)
+    pd.trigger("PSVCGIT", event=page_body("gitaly", "c", "alice",
+                                          "chatops/gitlab-org/gitaly#44/gitaly", t0),
+               at=t0)  # never acknowledged
+    drill = pd.trigger("PSVCGIT", event=page_body(
+        "gitaly", "d", "alice", "chatops/gitlab-org/gitaly#45/gitaly", t0, drill=True), at=t0)
     pd.acknowledge(drill["id"], "PUSRADA", at=t0 + timedelta(minutes=2))
     pd.trigger("PSVCGIT", "someone else's alert", at=t0)  # not chatops: ignored
     harness.page("database replication lag")  # nobody on call: refused
@@ -83,9 +85,9 @@ def test_report_markdown_and_csv(harness: Harness) -> None:
 def test_feedback_issue_is_opened_once_per_milestone(harness: Harness) -> None:
     pd, now = harness.emu.pagerduty, datetime.now(UTC)
     launch = (now - timedelta(days=40)).replace(hour=0, minute=0, second=0, microsecond=0)
-    incident = pd.trigger("PSVCGIT", "[Gitaly] S2: x (paged by alice via ChatOps)",
-                          dedup_key="chatops/gitlab-org/gitaly#42/gitaly",
-                          at=launch + timedelta(days=5))
+    at = launch + timedelta(days=5)
+    incident = pd.trigger("PSVCGIT", event=page_body(
+        "gitaly", "x", "alice", "chatops/gitlab-org/gitaly#42/gitaly", at), at=at)
     pd.acknowledge(incident["id"], "PUSRADA", at=launch + timedelta(days=5, minutes=7))
     pd.set_oncalls("PGITALY1", [(1, "PUSRADA", "Ada Lovelace", launch, launch + timedelta(days=9)),
                                 (1, "PUSRGRC", "Grace Hopper", launch + timedelta(days=9), None)])

@@ -17,6 +17,7 @@ from chatops.core import labels
 from chatops.core.report import Mark
 from chatops_emulator import seed as emu_seed
 from tests.e2e.conftest import Harness
+from tests.support.pages import page_body
 
 HOSTILE = {"PUSREVIL": '=HYPERLINK("http://x","y")', "PUSRPIPE": "Eve | [x](http://e) <img src=x>",
            "PUSRALL": "@all `rm`"}
@@ -30,9 +31,9 @@ def test_hostile_pagerduty_names_stay_inert_in_csv_markdown_and_feedback(
         pd.add_user(uid, name, f"{uid.lower()}@example.com")
     pd.set_oncalls("PGITALY1", [(1, uid, name, launch, None) for uid, name in HOSTILE.items()])
     for n, uid in enumerate(HOSTILE):
-        incident = pd.trigger("PSVCGIT", f"[Gitaly] S2: {n} (paged by alice via ChatOps)",
-                              dedup_key=f"chatops/gitlab-org/gitaly#{50 + n}/gitaly",
-                              at=now - timedelta(hours=3 + n))
+        at = now - timedelta(hours=3 + n)
+        incident = pd.trigger("PSVCGIT", event=page_body(
+            "gitaly", str(n), "alice", f"chatops/gitlab-org/gitaly#{50 + n}/gitaly", at), at=at)
         pd.acknowledge(incident["id"], uid, at=now - timedelta(hours=3 + n) + timedelta(minutes=4))
 
     rows = list(csv.DictReader(io.StringIO(harness.run(
@@ -98,9 +99,9 @@ def test_a_refusal_100_days_ago_is_still_in_the_6_month_report(harness: Harness)
 
 def test_the_report_states_its_cost(harness: Harness) -> None:
     pd, now = harness.emu.pagerduty, datetime.now(UTC)
-    incident = pd.trigger("PSVCGIT", "[Gitaly] S2: a (paged by alice via ChatOps)",
-                          dedup_key="chatops/gitlab-org/gitaly#42/gitaly",
-                          at=now - timedelta(hours=2))
+    at = now - timedelta(hours=2)
+    incident = pd.trigger("PSVCGIT", event=page_body(
+        "gitaly", "a", "alice", "chatops/gitlab-org/gitaly#42/gitaly", at), at=at)
     pd.acknowledge(incident["id"], "PUSRADA", at=now - timedelta(hours=1))
     harness.emu.clear_requests()
     job = harness.run("report", "--since", "1d", "--format", "json", CI_PIPELINE_SOURCE=None)

@@ -262,3 +262,38 @@ def test_webhook_payload_has_the_v3_shape(emu: Emulator) -> None:
     assert triggered["agent"]["type"] == "service_reference" and triggered["client"] is None
     with pytest.raises(ValueError):
         emu.pagerduty.webhook_payload(iid, "service.updated")
+
+
+def test_a_trigger_entry_carries_the_event_data_only_with_include_channels(
+        emu: Emulator) -> None:
+    """REST spec APIChannel: summary, description, incident_key, service_key, details."""
+    key = emu.env()["PAGERDUTY_ROUTING_KEY_GITALY"]
+    details = {"requested_by": "sre-alice", "drill": True, "team": "gitaly"}
+    body = {"routing_key": key, "event_action": "trigger", "dedup_key": "chatops/g/p#3/gitaly",
+            "payload": {"summary": "[DRILL] practice", "source": "chatops",
+                        "severity": "info", "custom_details": details}}
+    sent = requests.post(f"{emu.pagerduty_events_url}/v2/enqueue", json=body,
+                         verify=emu.ca_file, timeout=10)
+    assert sent.status_code == 202
+    (incident,) = _get(emu, "/incidents", {"date_range": "all"}).json()["incidents"]
+    path = f"/incidents/{incident['id']}/log_entries"
+    bare = [e for e in _get(emu, path).json()["log_entries"] if e["type"] == "trigger_log_entry"]
+    assert [e["channel"] for e in bare] == [{"type": "api"}]
+    for found in (_get(emu, path, {"include[]": "channels"}).json()["log_entries"],
+                  _get(emu, "/log_entries", {"include[]": "channels"}).json()["log_entries"]):
+        (trigger,) = [e for e in found if e["type"] == "trigger_log_entry"]
+        assert trigger["channel"] == {
+            "type": "api", "summary": "[DRILL] practice", "description": "[DRILL] practice",
+            "incident_key": "chatops/g/p#3/gitaly", "service_key": key, "details": details}
+
+
+def test_a_seeded_trigger_keeps_the_event_it_is_given(emu: Emulator) -> None:
+    event = {"dedup_key": "chatops/g/p#4/gitaly",
+             "payload": {"summary": "seeded", "source": "chatops", "severity": "error",
+                         "custom_details": {"drill": False}}}
+    incident = emu.pagerduty.trigger("PSVCGIT", event=event, at=T0)
+    assert (incident["title"], incident["incident_key"]) == ("seeded", "chatops/g/p#4/gitaly")
+    path = f"/incidents/{incident['id']}/log_entries"
+    (trigger,) = [e for e in _get(emu, path, {"include[]": "channels"}).json()["log_entries"]
+                  if e["type"] == "trigger_log_entry"]
+    assert trigger["channel"]["details"] == {"drill": False}

@@ -9,6 +9,7 @@ from typing import Any
 from chatops.core.incident import Incident
 from chatops.core.markers import has_marker_line
 from chatops.core.model import Issue, OnCall
+from chatops.core.page_events import PageEvent, Refusal
 from chatops.core.refs import IssueRef
 from chatops.errors import GitLabError, NotFoundError, PagerDutyError
 
@@ -106,9 +107,9 @@ class FakePager:
 
     oncall_list: tuple[OnCall, ...] = (OnCall(1, "Ada Lovelace", None),)
     fail: bool = False
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[PageEvent] = field(default_factory=list)
     statuses: dict[str, str] = field(default_factory=dict)
-    changes: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[Refusal] = field(default_factory=list)
     notes: list[tuple[str, str, str]] = field(default_factory=list)
     phases: list[float] = field(default_factory=list)
 
@@ -122,7 +123,7 @@ class FakePager:
         return self.oncall_list
 
     def incident(self, dedup_key: str, wait: bool = True) -> Incident | None:
-        if not any(e["dedup_key"] == dedup_key for e in self.events):
+        if not any(e.dedup_key == dedup_key for e in self.events):
             return None
         status = self.statuses.get(dedup_key, "triggered")
         return Incident("PINC1", 17, status, dedup_key, SENT_AT,
@@ -132,14 +133,14 @@ class FakePager:
                 until: Any = None) -> dict[str, tuple[OnCall, ...]]:
         return {policy: self.oncall_list for policy in policy_ids}
 
-    def record_change(self, routing_key: str, event: dict[str, Any]) -> None:
-        self.changes.append(event)
+    def record_change(self, routing_key: str, record: Refusal) -> None:
+        self.changes.append(record)
 
     def policy_exists(self, policy_id: str) -> bool:
         return True
 
-    def trigger(self, routing_key: str, event: dict[str, Any]) -> str:
+    def trigger(self, routing_key: str, page: PageEvent) -> str:
         if self.fail:
             raise PagerDutyError("POST /v2/enqueue", 500, "Internal Server Error", "PD down")
-        self.events.append(event)
-        return str(event["dedup_key"])
+        self.events.append(page)
+        return page.dedup_key

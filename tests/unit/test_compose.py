@@ -1,4 +1,4 @@
-"""What a page says, pinned exactly: titles, markers, PagerDuty events, template contexts."""
+"""What a page says, pinned exactly: titles, markers, the page and refusal, template contexts."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 
 from chatops.core.compose import (
-    PD_SEVERITY,
     common_context,
     coverage_text,
-    pd_event,
-    queued_event,
-    refusal_event,
+    page,
+    queued_page,
+    refusal,
     response_text,
     title,
 )
@@ -23,6 +22,7 @@ from chatops.core.incident import Incident
 from chatops.core.labels import TRIGGERED
 from chatops.core.markers import page_marker, request_marker, request_marker_prefix, search_token
 from chatops.core.model import Issue, OnCall, Outcome, PageRecord
+from chatops.core.page_events import Link, PageEvent, PageFacts, Refusal
 from chatops.core.refs import IssueRef
 from chatops.core.request import PageRequest, Requester
 from chatops.core.team import Coverage, Team
@@ -125,141 +125,71 @@ def test_title_defuses_mentions() -> None:
     assert title(flow("@all look"), team()) == f"Gitaly escalation (S2): @{ZWSP}all look"
 
 
-# ---- the PagerDuty trigger ----------------------------------------------------
-def test_pd_event_for_a_page_with_an_issue() -> None:
-    event = pd_event(flow(issue=ISSUE, dedup_key="chatops/g/p#7/gitaly"), "gitaly", team(), WHO,
-                     datetime(2026, 11, 26, 15, 30, 5, tzinfo=CET))
-    assert event == {
-        "event_action": "trigger",
-        "dedup_key": "chatops/g/p#7/gitaly",
-        "payload": {
-            "summary": "[Gitaly] S2: praefect is failing over (paged by alice via ChatOps)",
-            "source": "chatops (https://gl)",
-            "severity": "error",
-            "timestamp": "2026-11-26T14:30:05+00:00",
-            "component": "gitaly",
-            "group": "gitaly",
-            "class": "escalation",
-            "custom_details": {
-                "message": "praefect is failing over",
-                "team": "gitaly",
-                "requested_by": "@alice",
-                "slack_user_id": "U123",
-                "slack_channel_id": "C456",
-                "ci_job_url": "https://gl/g/p/-/jobs/9",
-                "incident_issue": "https://gl/g/p/-/issues/7",
-                "expected_response": "10-25 minutes",
-                "drill": False,
-            },
-        },
-        "client": "GitLab ChatOps",
-        "client_url": "https://gl/g/p/-/issues/7",
-        "links": [{"href": "https://gl/g/p/-/issues/7", "text": "Incident issue g/p#7"},
-                  {"href": "https://gl/g/p/-/jobs/9", "text": "ChatOps job (audit trail)"}],
-    }
+# ---- the page (the core decides what; adapters/pagerduty_events.py spells it) --------
+def test_page_with_an_issue_is_exact() -> None:
+    at = datetime(2026, 11, 26, 15, 30, 5, tzinfo=CET)
+    made = page(flow(issue=ISSUE, dedup_key="chatops/g/p#7/gitaly"), "gitaly", team(), WHO, at)
+    assert made == PageEvent(
+        team_key="gitaly", team_name="Gitaly", severity=2,
+        facts=PageFacts(requester="alice", drill=False), message="praefect is failing over",
+        dedup_key="chatops/g/p#7/gitaly", at=at, origin="https://gl",
+        expected_response="10-25 minutes", issue="https://gl/g/p/-/issues/7",
+        links=(Link("https://gl/g/p/-/issues/7", "Incident issue g/p#7"),
+               Link("https://gl/g/p/-/jobs/9", "ChatOps job (audit trail)")),
+        home_url="https://gl/g/p/-/issues/7", queued=False, slack_user="U123",
+        slack_channel="C456", job_url="https://gl/g/p/-/jobs/9")
+    assert (made.requester, made.drill) == ("alice", False)
 
 
-def test_pd_event_without_issue_links_the_target_and_uses_the_new_key() -> None:
-    event = pd_event(flow(target_url="https://gl/g/p/-/issues/8"), "gitaly", team(), NOBODY, NOW)
-    assert event["dedup_key"] == "chatops/g/p/gitaly/abc"
-    assert event["links"] == [{"href": "https://gl/g/p/-/issues/8", "text": "Incident issue"}]
-    assert "client_url" not in event
-    details = event["payload"]["custom_details"]
-    assert details["incident_issue"] == "https://gl/g/p/-/issues/8"
-    assert (details["requested_by"], details["slack_user_id"], details["slack_channel_id"],
-            details["ci_job_url"]) == ("an unknown user", "-", "-", "-")
-    assert event["payload"]["summary"] == (
-        "[Gitaly] S2: praefect is failing over (paged by unknown via ChatOps)")
+def test_page_without_issue_links_the_target_and_uses_the_new_key() -> None:
+    made = page(flow(target_url="https://gl/g/p/-/issues/8"), "gitaly", team(), NOBODY, NOW)
+    assert made.dedup_key == "chatops/g/p/gitaly/abc"
+    assert made.links == (Link("https://gl/g/p/-/issues/8", "Incident issue"),)
+    assert made.home_url == "" and made.issue == "https://gl/g/p/-/issues/8"
+    assert (made.requester, made.slack_user, made.slack_channel, made.job_url) == ("", "", "", "")
 
 
-def test_pd_event_without_any_issue_says_why_and_links_the_job() -> None:
-    event = pd_event(flow(gitlab_problem="GitLab 503"), "gitaly", team(), WHO, NOW)
-    assert event["payload"]["custom_details"]["incident_issue"] == "not created: GitLab 503"
-    assert event["links"] == [{"href": "https://gl/g/p/-/jobs/9",
-                               "text": "ChatOps job (audit trail)"}]
-    assert event["client_url"] == "https://gl/g/p/-/jobs/9"
+def test_page_without_any_issue_says_why_and_links_the_job() -> None:
+    made = page(flow(gitlab_problem="GitLab 503"), "gitaly", team(), WHO, NOW)
+    assert made.issue == "not created: GitLab 503"
+    assert made.links == (Link("https://gl/g/p/-/jobs/9", "ChatOps job (audit trail)"),)
+    assert made.home_url == "https://gl/g/p/-/jobs/9"
 
 
-@pytest.mark.parametrize(("severity", "expected"), [(1, "critical"), (2, "error"),
-                                                    (3, "warning"), (4, "info")])
-def test_pd_event_severity_follows_the_request(severity: int, expected: str) -> None:
-    event = pd_event(flow(severity=severity, issue=ISSUE), "gitaly", team(), WHO, NOW)
-    assert event["payload"]["severity"] == expected == PD_SEVERITY[severity]
+def test_page_of_a_drill_keeps_severity_and_carries_the_drill_fact() -> None:
+    made = page(flow(severity=1, drill=True, issue=ISSUE), "gitaly", team(), WHO, NOW)
+    assert (made.severity, made.facts) == (1, PageFacts("alice", True)) and made.drill
 
 
-def test_drill_is_always_info_and_marked_in_summary_and_details() -> None:
-    event = pd_event(flow(severity=1, drill=True, issue=ISSUE), "gitaly", team(), WHO, NOW)
-    assert event["payload"]["severity"] == "info"
-    assert event["payload"]["summary"] == (
-        "[DRILL] [Gitaly] S1: praefect is failing over (paged by alice via ChatOps)")
-    assert event["payload"]["custom_details"]["drill"] is True
-
-
-def test_pd_event_summary_is_one_line_of_at_most_1024_characters() -> None:
-    event = pd_event(flow("a\nb " + "z" * 2000), "gitaly", team(), WHO, NOW)
-    summary = event["payload"]["summary"]
-    assert len(summary) == 1024 and summary.startswith("[Gitaly] S2: a b zzz")
-    assert summary.endswith("z…")
-
-
-# ---- the queued trigger -------------------------------------------------------
-def test_queued_event_is_exact() -> None:
-    event = queued_event(ISSUE, "gitaly", team(), "chatops/g/p#7/gitaly",
-                         datetime(2026, 11, 26, 15, 30, 5, tzinfo=CET), severity=1)
-    assert event == {
-        "event_action": "trigger",
-        "dedup_key": "chatops/g/p#7/gitaly",
-        "payload": {
-            "summary": "[Gitaly] Gitaly escalation (S2): down (queued until coverage started)",
-            "source": "chatops sync",
-            "severity": "critical",
-            "timestamp": "2026-11-26T14:30:05+00:00",
-            "component": "gitaly", "group": "gitaly", "class": "escalation",
-            "custom_details": {"incident_issue": "https://gl/g/p/-/issues/7", "queued": True,
-                               "expected_response": "10-25 minutes"},
-        },
-        "client": "GitLab ChatOps", "client_url": "https://gl/g/p/-/issues/7",
-        "links": [{"href": "https://gl/g/p/-/issues/7", "text": "Incident issue g/p#7"}],
-    }
-
-
-def test_queued_event_defaults_and_drill() -> None:
+def test_queued_page_is_exact() -> None:
+    at = datetime(2026, 11, 26, 15, 30, 5, tzinfo=CET)
     drill_issue = replace(ISSUE, title="[DRILL] Gitaly escalation (S3): practice")
-    event = queued_event(drill_issue, "gitaly", team(), "k", NOW, severity=3, drill=True)
-    assert event["payload"]["severity"] == "info"
-    assert event["payload"]["summary"] == (
-        "[DRILL] [Gitaly] Gitaly escalation (S3): practice (queued until coverage started)")
-    assert queued_event(ISSUE, "gitaly", team(), "k", NOW)["payload"]["severity"] == "error"
-    assert queued_event(ISSUE, "gitaly", team(), "k", NOW, severity=9)["payload"][
-        "severity"] == "error"
-    assert queued_event(ISSUE, "gitaly", team(), "k", NOW, severity=4)["payload"][
-        "severity"] == "info"
+    made = queued_page(drill_issue, "gitaly", team(), "chatops/g/p#7/gitaly", at, severity=3,
+                       drill=True, requester="bob")
+    link = Link("https://gl/g/p/-/issues/7", "Incident issue g/p#7")
+    assert made == PageEvent(
+        team_key="gitaly", team_name="Gitaly", severity=3, facts=PageFacts("bob", True),
+        message="Gitaly escalation (S3): practice", dedup_key="chatops/g/p#7/gitaly", at=at,
+        origin="", expected_response="10-25 minutes", issue="https://gl/g/p/-/issues/7",
+        links=(link,), home_url="https://gl/g/p/-/issues/7", queued=True)
 
 
-# ---- the refusal record -------------------------------------------------------
-def test_refusal_event_is_exact() -> None:
-    event = refusal_event(flow("down\nnow", drill=True), "gitaly", team(), WHO,
-                          datetime(2026, 11, 26, 15, 30, 5, tzinfo=CET), "nobody on call")
-    assert event == {
-        "payload": {
-            "summary": "[chatops] Gitaly page refused: nobody on call (requested by alice)",
-            "source": "chatops (https://gl)",
-            "timestamp": "2026-11-26T14:30:05+00:00",
-            "custom_details": {"chatops": "refused", "drill": True, "team": "gitaly",
-                               "reason": "nobody on call", "requested_by": "alice",
-                               "job_url": "https://gl/g/p/-/jobs/9", "message": "down now"},
-        },
-        "links": [{"href": "https://gl/g/p/-/jobs/9", "text": "ChatOps job"}],
-    }
+@pytest.mark.parametrize(("given", "kept"), [(None, 2), (1, 1), (4, 4), (0, 2), (5, 2),
+                                             (9, 2)])
+def test_queued_page_severity_defaults_to_2(given: int | None, kept: int) -> None:
+    made = (queued_page(ISSUE, "gitaly", team(), "k", NOW) if given is None
+            else queued_page(ISSUE, "gitaly", team(), "k", NOW, severity=given))
+    assert made.severity == kept
+    assert made.facts == PageFacts("", False) and made.message == ISSUE.title
 
 
-def test_refusal_event_without_job_or_login() -> None:
-    event = refusal_event(flow("m" * 400), "gitaly", team(), NOBODY, NOW, "outside coverage")
-    assert event["links"] == []
-    assert event["payload"]["summary"] == (
-        "[chatops] Gitaly page refused: outside coverage (requested by unknown)")
-    assert event["payload"]["custom_details"]["message"] == "m" * 299 + "…"
-    assert event["payload"]["custom_details"]["drill"] is False
+def test_refusal_is_exact() -> None:
+    at = datetime(2026, 11, 26, 15, 30, 5, tzinfo=CET)
+    made = refusal(flow("down\nnow", drill=True), "gitaly", team(), WHO, at, "nobody on call")
+    assert made == Refusal(team_key="gitaly", team_name="Gitaly", reason="nobody on call",
+                           facts=PageFacts("alice", True), message="down\nnow", at=at,
+                           origin="https://gl", job_url="https://gl/g/p/-/jobs/9")
+    assert refusal(flow(), "gitaly", team(), NOBODY, at, "x").facts == PageFacts("", False)
 
 
 # ---- template context ---------------------------------------------------------
@@ -278,7 +208,6 @@ def test_common_context_inside_coverage() -> None:
                  "fallback": "ask the Developer Oncall", "ack_timeout_minutes": 20},
         "severity": 3,
         "drill": False,
-        "pd_severity": "warning",
         "message": "praefect is failing over",
         "requester": WHO,
         "now": "2026-11-26 14:30 UTC",
@@ -319,7 +248,7 @@ def test_common_context_defaults_before_anything_is_known() -> None:
     assert context["covered"] is False
     assert context["next_coverage"] == "Monday 08:00 CET, in 1 day 21 hours"
     assert context["outcome"] == ""
-    assert context["drill"] is True and context["pd_severity"] == "error"
+    assert context["drill"] is True and "pd_severity" not in context
     assert context["record_problems"] == []
     nobody_on_call = common_context(flow(oncall=()), "gitaly", team(), NOBODY, saturday)
     assert nobody_on_call["oncall"] == [] and nobody_on_call["oncall_known"] is True
@@ -327,14 +256,8 @@ def test_common_context_defaults_before_anything_is_known() -> None:
 
 def test_times_are_utc_whatever_the_machine_zone() -> None:
     with machine_zone("Pacific/Kiritimati"):  # UTC+14: another date than UTC
-        event = pd_event(flow(issue=ISSUE), "gitaly", team(), WHO, NOW)
-        queued = queued_event(ISSUE, "gitaly", team(), "k", NOW)
-        refused = refusal_event(flow(), "gitaly", team(), WHO, NOW, "nobody on call")
         context = common_context(flow(), "gitaly", team(), WHO, NOW)
         mark = page_marker("paged", "gitaly", "k", NOW, "")
-    assert event["payload"]["timestamp"] == "2026-11-26T14:30:05+00:00"
-    assert queued["payload"]["timestamp"] == "2026-11-26T14:30:05+00:00"
-    assert refused["payload"]["timestamp"] == "2026-11-26T14:30:05+00:00"
     assert context["now"] == "2026-11-26 14:30 UTC"
     assert "at=2026-11-26T14:30:05Z" in mark
 

@@ -43,3 +43,16 @@ def test_the_product_never_imports_the_emulator_at_module_level(path: Path) -> N
 def test_the_emulator_imports_nothing_of_chatops(path: Path) -> None:
     """The emulator is the other side of the wire: it models the vendors, not our code."""
     assert not any(m == "chatops" or m.startswith("chatops.") for m in imported(path))
+
+
+EVENTS_V2_FIELDS = frozenset({"payload", "custom_details", "event_action", "routing_key",
+                              "client_url", "critical", "warning", "info", "links"})
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "core").glob("*.py")), ids=lambda p: p.name)
+def test_core_never_spells_events_api_v2(path: Path) -> None:
+    """The core decides what to page; adapters/pagerduty_events.py spells Events API v2."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    words = {node.value for node in ast.walk(tree)
+             if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    assert not words & EVENTS_V2_FIELDS

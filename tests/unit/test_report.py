@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from chatops.core.incident import Incident, LogEntry
+from chatops.core.page_events import PageFacts
 from chatops.core.report import Mark, Period, build, page_from
 
 T = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
@@ -13,35 +14,44 @@ def incident(n: int, minutes: int, title: str) -> Incident:
                     T + timedelta(minutes=minutes), f"https://pd/P{n}", title)
 
 
-def log(n: int, *entries: tuple[str, int, str, int | None]) -> list[LogEntry]:
+ALICE = PageFacts("alice")
+
+
+def log(n: int, *entries: tuple[str, int, str, int | None],
+        facts: PageFacts = ALICE) -> list[LogEntry]:
+    """An incident's log: chatops' trigger (with its facts), then the entries given."""
     base = T + timedelta(minutes=0)
-    return [LogEntry(f"R{n}{i}", kind, base + timedelta(minutes=at), f"P{n}", agent=who,
-                     user=who, level=level) for i, (kind, at, who, level) in enumerate(entries)]
+    trigger = LogEntry(f"R{n}T", "trigger", base, f"P{n}", facts=facts)
+    return [trigger, *(LogEntry(f"R{n}{i}", kind, base + timedelta(minutes=at), f"P{n}",
+                                agent=who, user=who, level=level)
+                       for i, (kind, at, who, level) in enumerate(entries))]
 
 
 def seeded() -> dict[str, object]:
     pages = [
         # acked after 10 min by Ada, resolved at 40
-        page_from(incident(1, 0, "[Gitaly] S2: a (paged by alice via ChatOps)"),
+        page_from(incident(1, 0, "title a (says nothing the report reads)"),
                   log(1, ("notify", 0, "Ada", None), ("acknowledge", 10, "Ada", None),
                       ("resolve", 40, "Ada", None)), "gitaly", 15, "https://gl/1"),
         # escalated to level 2, acked at 20 by Grace (overdue), resolved at 60
-        page_from(incident(2, 0, "[Gitaly] S1: b (paged by bob via ChatOps)"),
+        page_from(incident(2, 0, "title b (says nothing the report reads)"),
                   log(2, ("notify", 0, "Ada", None), ("escalate", 16, "Grace", 2),
                       ("notify", 16, "Grace", None), ("acknowledge", 20, "Grace", None),
-                      ("resolve", 60, "Grace", None)), "gitaly", 15, "https://gl/2"),
+                      ("resolve", 60, "Grace", None), facts=PageFacts("bob")), "gitaly", 15,
+                  "https://gl/2"),
         # reopened: acked at 5, unacknowledged, acked again at 50: first ack counts
-        page_from(incident(3, 0, "[Gitaly] S2: c (paged by alice via ChatOps)"),
+        page_from(incident(3, 0, "title c (says nothing the report reads)"),
                   log(3, ("notify", 0, "Ada", None), ("acknowledge", 5, "Ada", None),
                       ("unacknowledge", 30, "", None), ("acknowledge", 50, "Ada", None)),
                   "gitaly", 15, "https://gl/3"),
         # never acknowledged
-        page_from(incident(4, 0, "[Gitaly] S2: d (paged by carol via ChatOps)"),
-                  log(4, ("notify", 0, "Ada", None)), "gitaly", 15, "https://gl/4"),
+        page_from(incident(4, 0, "title d (says nothing the report reads)"),
+                  log(4, ("notify", 0, "Ada", None), facts=PageFacts("carol")), "gitaly", 15,
+                  "https://gl/4"),
         # a drill: acked at 2; must not count in the response metrics
-        page_from(incident(5, 0, "[DRILL] [Gitaly] S2: e (paged by alice via ChatOps)"),
-                  log(5, ("notify", 0, "Ada", None), ("acknowledge", 2, "Ada", None)),
-                  "gitaly", 15, "https://gl/5"),
+        page_from(incident(5, 0, "title e (says nothing the report reads)"),
+                  log(5, ("notify", 0, "Ada", None), ("acknowledge", 2, "Ada", None),
+                      facts=PageFacts("alice", drill=True)), "gitaly", 15, "https://gl/5"),
     ]
     marks = [Mark("gitaly", "refused", T, "https://gl/jobs/9", "dave", "nobody on call"),
              Mark("gitaly", "queued", T, "https://gl/6"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from chatops.core.incident import Incident, LogEntry
+from chatops.core.page_events import PageFacts
 from chatops.core.report import (
     CSV_COLUMNS,
     SCHEMA,
@@ -15,6 +16,7 @@ from chatops.core.report import (
     _p90,
     _share,
     build,
+    facts_of,
     metrics,
     page_from,
     row,
@@ -181,9 +183,9 @@ def test_page_from_reads_the_log_in_time_order() -> None:
            entry("R6", "resolve", 60, agent="Ada"), entry("R1", "notify", 0, user="Ada"),
            entry("R7", "notify", 17, user="Ada"), entry("R8", "notify", 18, user=""),
            entry("R9", "escalate", 16, level=3), entry("R0", "escalate", 10, level=2),
-           entry("RA", "escalate", 11, level=None)]
-    made = page_from(incident, log, "gitaly", 25, "https://gl/1", requester="bob",
-                     as_of=T + timedelta(days=1))
+           entry("RA", "escalate", 11, level=None),
+           entry("RT", "trigger", 0, facts=PageFacts("bob"))]
+    made = page_from(incident, log, "gitaly", 25, "https://gl/1", as_of=T + timedelta(days=1))
     assert made == Page("gitaly", "P1", 12, "https://pd/P1", "https://gl/1", T, "bob", False, 25,
                         acknowledged_at=T + timedelta(minutes=20), acknowledged_by="Ada",
                         resolved_at=T + timedelta(minutes=90), max_level=3,
@@ -191,8 +193,24 @@ def test_page_from_reads_the_log_in_time_order() -> None:
 
 
 def test_page_from_an_empty_log() -> None:
-    incident = Incident("P1", 12, "triggered", "k", T, "https://pd/P1", "[DRILL] [Gitaly] x")
+    # No trigger with chatops' facts: an unknown requester and not a drill, whatever the
+    # title says (nothing is read back out of prose).
+    incident = Incident("P1", 12, "triggered", "k", T, "https://pd/P1",
+                        "[DRILL] [Gitaly] x (paged by alice via ChatOps)")
     made = page_from(incident, [], "gitaly", 15, "")
     assert made.requester == ""
     assert (made.acknowledged_at, made.acknowledged_by, made.resolved_at, made.max_level,
-            made.notified, made.drill) == (None, "", None, 1, (), True)
+            made.notified, made.drill) == (None, "", None, 1, (), False)
+
+
+def test_facts_are_those_of_the_first_trigger_that_carries_them() -> None:
+    log = [entry("R3", "trigger", 9, facts=PageFacts("carol", True)),
+           entry("R1", "trigger", 1),  # a trigger without chatops' facts
+           entry("R2", "trigger", 5, facts=PageFacts("bob", False)),
+           entry("R0", "notify", 0, user="Ada"),
+           entry("R4", "acknowledge", 2, facts=PageFacts("mallory", True))]
+    assert facts_of(log) == PageFacts("bob", False)
+    assert facts_of(log[:1]) == PageFacts("carol", True)
+    assert facts_of(log[1:2]) == facts_of(log[3:]) == facts_of([]) == PageFacts("", False)
+    drill = page_from(Incident("P1", 1, "triggered", "k", T, "u"), log[:1], "gitaly", 15, "")
+    assert (drill.requester, drill.drill) == ("carol", True)

@@ -11,7 +11,7 @@ import pytest
 from chatops.core.incident import Incident, LogEntry
 from chatops.core.report import Mark, Period
 from chatops.errors import InputError
-from chatops.reporting import _pagerduty_side, _refusals, report_services
+from chatops.reporting import _pagerduty_side, report_services
 from chatops.reporting import period as read_period
 
 T = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -49,8 +49,8 @@ class Desk:
         self.calls.append(("one", incident_id))
         return [LogEntry(f"L{incident_id}", "resolve", T, incident_id)]
 
-    def change_events(self, since: datetime, until: datetime, now: datetime,
-                      service_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    def refusals(self, since: datetime, until: datetime, now: datetime,
+                 service_ids: list[str] | None = None) -> list[Mark]:
         self.calls.append(("changes", service_ids))
         return []
 
@@ -103,14 +103,3 @@ def test_a_period_from_dates_is_whole_utc_days_and_a_time_needs_its_zone() -> No
     for text in ("2026-11-01T10:00:00", "yesterday"):
         with pytest.raises(InputError, match=f"--from '{text}' is not a date"):
             read_period(None, text, None, NOW)
-
-
-def test_refusals_are_read_from_change_events_with_their_zoned_time() -> None:
-    event = {"id": "C1", "timestamp": "2026-11-26T09:00:00Z",
-             "custom_details": {"chatops": "refused", "team": "gitaly", "job_url": "https://j/1",
-                                "requested_by": "sre-alice", "reason": "nobody on call"}}
-    assert _refusals([event, {"id": "C2", "custom_details": {"chatops": "paged"}}]) == [
-        Mark("gitaly", "refused", datetime(2026, 11, 26, 9, 0, tzinfo=UTC), "https://j/1",
-             "sre-alice", "nobody on call")]
-    with pytest.raises(ValueError, match="time without a zone"):
-        _refusals([{**event, "timestamp": "2026-11-26T09:00:00"}])

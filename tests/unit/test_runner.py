@@ -41,9 +41,10 @@ def test_page_opens_issue_triggers_labels_and_comments() -> None:
     (issue,) = tracker.issues.values()
     assert TRIGGERED in issue.labels and "group::gitaly" in issue.labels
     assert "Paged Gitaly" in tracker.notes[(issue.project, issue.iid)][0]
-    event = pager.events[0]
-    assert event["links"][0]["href"] == issue.web_url
-    assert len(event["payload"]["summary"]) <= 1024
+    page = pager.events[0]
+    assert page.links[0].href == issue.web_url and page.issue == issue.web_url
+    assert (page.team_key, page.severity, page.requester, page.drill) == (
+        "gitaly", 2, "sre-alice", False)
     assert result.reply.startswith("PAGED Gitaly (S2): Ada Lovelace (on call) was notified "
                                    "through PagerDuty.")
     assert "PagerDuty incident #17 (triggered): https://pd.example/incidents/PINC1" in result.reply
@@ -70,8 +71,7 @@ def test_gitlab_down_still_pages_and_says_so() -> None:
     tracker, pager = FakeTracker(down=True), FakePager()
     result, _ = run(tracker, pager)
     assert result.flow.outcome is Outcome.PAGED_WITHOUT_ISSUE
-    assert len(pager.events) == 1 and "not created" in pager.events[0]["payload"][
-        "custom_details"]["incident_issue"]
+    assert len(pager.events) == 1 and "not created" in pager.events[0].issue
     assert "could NOT be created" in result.reply
     assert "re-run the same command" in result.reply
 
@@ -105,7 +105,8 @@ def test_nobody_on_call_gives_fallback_and_opens_nothing() -> None:
     (kept,) = tracker.notes[(record.project, record.iid)]
     assert "record what=refused team=gitaly" in kept and "by=sre-alice" in kept
     (change,) = pager.changes
-    assert change["payload"]["custom_details"]["chatops"] == "refused"
+    assert (change.team_key, change.facts.requester) == ("gitaly", "sre-alice")
+    assert "nobody" in change.reason.lower()
     assert "Ask /devoncall" in result.reply and "schedule has a gap" in result.reply
 
 
@@ -114,10 +115,10 @@ def test_incident_ref_comments_existing_issue_with_stable_dedup_key() -> None:
     run(tracker, pager)  # creates #1
     first, _ = run(tracker, pager, "more context", incident="1")
     assert first.flow.outcome is Outcome.ALREADY_PAGED  # #1 already has an open Gitaly page
-    pager.statuses[pager.events[0]["dedup_key"]] = "resolved"  # PagerDuty decides, not labels
+    pager.statuses[pager.events[0].dedup_key] = "resolved"  # PagerDuty decides, not labels
     again, _ = run(tracker, pager, "it is back", incident="1")
     assert again.flow.outcome is Outcome.PAGED
-    assert pager.events[-1]["dedup_key"] == pager.events[0]["dedup_key"]
+    assert pager.events[-1].dedup_key == pager.events[0].dedup_key
     assert len(tracker.issues) == 1
 
 
@@ -166,6 +167,9 @@ def test_queued_request_writes_within_the_write_budget() -> None:
     assert tracker.phases == [(6.0, 0), (20.0, 2)]  # the writes after find and open
     assert tracker.calls[:2] == ["find", "open"]
     assert {"labels", "note"} <= set(tracker.calls[2:])
+    notes = [note for notes in tracker.notes.values() for note in notes]
+    assert any(f"queued severity=2 drill=0 by={WHO.login} team=gitaly " in note
+               for note in notes)  # the facts sync writes into the delivered page
 
 
 def test_gitlab_failing_until_the_page_opens_the_issue_after_it_and_links_it() -> None:
