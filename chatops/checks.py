@@ -1,4 +1,4 @@
-"""Template checks: every template a job may need renders, before anything is sent."""
+"""`chatops check`: every template renders, variables are set, coverage has people on call."""
 
 from __future__ import annotations
 
@@ -9,13 +9,19 @@ from itertools import product
 from typing import TYPE_CHECKING, Any
 
 from chatops import render
-from chatops.config import Config
-from chatops.core import compose
+from chatops.adapters.pagerduty import unknown_policy_hint
+from chatops.audit import AuditLog
+from chatops.config import Config, Environment
+from chatops.core import compose, urgency
+from chatops.core.compose import coverage_text
+from chatops.core.coverage import covered_windows, gaps
 from chatops.core.escalation import PageFlow
 from chatops.core.incident import Incident
 from chatops.core.model import Issue, OnCall, Outcome, PageRecord
+from chatops.core.ports import PagerDutyPorts
 from chatops.core.request import PageRequest, Requester, build_request
 from chatops.errors import ConfigError
+from chatops.result import JobResult
 
 if TYPE_CHECKING:
     from chatops.plan import PagePlan
@@ -23,7 +29,7 @@ if TYPE_CHECKING:
 # The page flow's templates get compose.common_context plus these.
 _PAGE = frozenset({*compose.CONTEXT_KEYS, "incident_project", "gitlab_denied", "marker"})
 # What each caller passes (runner.py, steering.py, follow.py + core/sync.py, reporting.py,
-# cli/oncall.py, cli/report.py); a name outside these sets can only fail at run time.
+# oncall.py, feedback.py); a name outside these sets can only fail at run time.
 VARIABLES: dict[str, frozenset[str]] = {
     "reply.txt.j2": _PAGE,
     "issue_description.md.j2": _PAGE,
@@ -118,3 +124,98 @@ def validate_templates(config: Config) -> None:
             problems += [p for p in plan_problems(plan, shipped_too=True) if p not in problems]
     require(problems, "Fix them (the shipped ones are in chatops/templates) or remove "
                       "templates_dir.")
+
+
+def check(config: Config, env: Environment, days: int, clock: Callable[[], datetime],
+          pagerduty: Callable[[], PagerDutyPorts], audit: AuditLog,
+          say: Callable[[str], None]) -> JobResult:
+    """Templates, variables, policies, then coverage gaps and drill urgency for `days` ahead."""
+    validate_templates(config)
+    lines = [f"Configuration OK: {len(config.teams)} team(s), incident project "
+             f"{config.incident_project}; templates render."]
+    missing = missing_variables(config, env, in_ci="CI_PIPELINE_SOURCE" in env.ci)
+    if missing:
+        say("\n".join(lines))
+        audit.record("check-variables", "environment", "missing", str(len(missing)))
+        raise ConfigError("Variables the jobs need are not set in this job:\n"
+                          + "\n".join(missing), PROTECTED_HINT)
+    if env.pagerduty_api_token is None:
+        lines.append("PAGERDUTY_API_TOKEN is not set: escalation policies and schedules "
+                     "not compared with coverage.")
+        return JobResult("\n".join(lines), "ok", detail="schedules=not-checked")
+    say("\n".join(lines))
+    pd = pagerduty()
+    unknown = [f"teams.{key}: {unknown_policy_hint(team.escalation_policy_id)}"
+               for key, team in config.teams.items()
+               if not pd.policy_exists(team.escalation_policy_id)]
+    if unknown:
+        raise ConfigError("Unknown escalation policies (PagerDuty answers 404):\n" +
+                          "\n".join(f"  - {u}" for u in unknown),
+                          "Schedules were not compared with coverage.")
+    found = coverage_gaps(config, pd, clock(), days)
+    rules, loud = drill_urgency(config, pd)
+    audit.record("check-coverage", f"{days} days", "gaps" if found else "ok", f"{len(found)}")
+    audit.record("check-drill-urgency", "services", "loud" if loud else "ok", f"{len(loud)}")
+    text = "\n".join([*rules, *found, *loud])
+    if found or loud:
+        return JobResult(text, "gaps" if found else "loud-drills", failed=True,
+                         detail=f"gaps={len(found)} loud_drills={len(loud)}")
+    return JobResult(text, "ok", detail="gaps=0 loud_drills=0")
+
+
+# GitLab passes protected CI/CD variables only to pipelines of protected branches and
+# tags (docs.gitlab.com/ci/variables, "Protect a CI/CD variable"): a merge request
+# pipeline from an unprotected branch runs without them, and must fail visibly.
+PROTECTED_HINT = (
+    "In a merge request pipeline "
+    "from an unprotected branch, GitLab withholds protected CI/CD variables: push the "
+    "change to a protected branch (for example a protected wildcard such as chatops/*) "
+    "and open the merge request from there. Otherwise add them under Settings > CI/CD > "
+    "Variables.")
+
+
+def missing_variables(config: Config, env: Environment, in_ci: bool) -> list[str]:
+    """A MISSING line per variable the jobs need but this environment lacks.
+
+    Routing keys always (without one a team cannot be paged); in a pipeline also the
+    tokens, because there the check stands for the deployed jobs.
+    """
+    lines = [f"MISSING {team.routing_key_env}: the Events API v2 routing key of "
+             f"{team.display_name} (teams.{name}.routing_key_env)"
+             for name, team in config.teams.items() if not env.routing_key(team)]
+    if in_ci and env.pagerduty_api_token is None:
+        lines.append("MISSING PAGERDUTY_API_TOKEN: the PagerDuty REST API key")
+    if in_ci and env.gitlab_token is None:
+        lines.append("MISSING GITLAB_TOKEN: the project or bot access token (scope api)")
+    return lines
+
+
+def drill_urgency(config: Config, desk: PagerDutyPorts) -> tuple[list[str], list[str]]:
+    """Each team service's urgency rule, and a DRILL line where drills would not be low."""
+    rules, loud = [], []
+    for team in config.teams.values():
+        for sid, name, rule in desk.policy_services(team.escalation_policy_id):
+            rules.append(f"URGENCY {team.display_name}: service {name} ({sid}): "
+                         f"{urgency.describe(rule)}")
+            problem = urgency.drill_problem(rule)
+            if problem:
+                loud.append(f"DRILL {team.display_name}: service {name} ({sid}): {problem}")
+    return rules, loud
+
+
+def coverage_gaps(config: Config, desk: PagerDutyPorts, now: datetime, days: int) -> list[str]:
+    """Covered hours of the next days with nobody on call at level 1, one line each."""
+    until = now + timedelta(days=days)
+    policies = [team.escalation_policy_id for team in config.teams.values()]
+    shifts = desk.oncalls(policies, now, until)
+    lines = []
+    for team in config.teams.values():
+        level1 = [(s.since or now, s.until or until) for s in
+                  shifts.get(team.escalation_policy_id, ()) if s.level == 1]
+        for start, end in gaps(covered_windows(team.coverage, now, until), level1):
+            if end - start >= timedelta(minutes=1):
+                start, end = start.astimezone(UTC), end.astimezone(UTC)
+                lines.append(f"GAP {team.display_name}: nobody on call at level 1 "
+                             f"{start:%a %Y-%m-%d %H:%M} to {end:%a %Y-%m-%d %H:%M} UTC "
+                             f"(coverage {coverage_text(team)})")
+    return lines

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -17,8 +18,9 @@ from chatops.core.escape import csv_cell
 from chatops.core.incident import Incident, LogEntry
 from chatops.core.model import Issue, read_markers
 from chatops.core.ports import IssueTracker, PagerDutyPorts
-from chatops.core.report import CSV_COLUMNS, Mark, Page, Period, page_from
+from chatops.core.report import CSV_COLUMNS, Mark, Page, Period, build, page_from
 from chatops.errors import InputError
+from chatops.services import team_service_ids
 
 LOOKBACK = timedelta(days=7)
 GRACE = timedelta(days=7)  # log entries read past the period's end, for late acks/resolves
@@ -175,3 +177,22 @@ def as_format(data: dict[str, Any], fmt: str, config: Config) -> str:
         return out.getvalue()
     names = {key: team.display_name for key, team in config.teams.items()}
     return render.render("report.md.j2", {"r": data, "names": names}, config.templates_dir)
+
+
+# The report job (`chatops report`; `chatops feedback` embeds the same figures).
+
+
+def figures(config: Config, tracker: IssueTracker, pd: PagerDutyPorts, when: Period,
+            teams: list[str], gitlab_url: str) -> dict[str, Any]:
+    """The period's report of the teams' services, with what reading it cost."""
+    started = time.monotonic()
+    pages, marks = gather(config, tracker, pd, when, teams, gitlab_url,
+                          service_ids=report_services(teams, team_service_ids(config, pd)))
+    return {**build(pages, marks, when, teams),
+            "cost": cost(tracker, pd, started, time.monotonic())}
+
+
+def cost_line(spent: dict[str, Any]) -> str:
+    """The job log's line stating what the report cost (CSV output has no room for it)."""
+    return (f"COST requests_gitlab={spent['requests_gitlab']} "
+            f"requests_pagerduty={spent['requests_pagerduty']} seconds={spent['seconds']}")

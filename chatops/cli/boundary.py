@@ -12,6 +12,7 @@ import click
 
 from chatops.cli.output import chat_reply, crash_report
 from chatops.errors import ChatopsError, redact
+from chatops.result import JobResult
 
 # Exit codes (README, "What the requester sees"); chat jobs always exit 0, see `finish`.
 EXIT_OK = 0
@@ -30,6 +31,12 @@ class Finished:
     outcome: str
     code: int = EXIT_OK
     detail: str = ""  # appended to the RESULT line
+
+
+def ended(result: JobResult) -> Finished:
+    """The ending of an application job: a failed part exits 1, anything else 0."""
+    return Finished(result.reply, result.outcome, EXIT_FAILED if result.failed else EXIT_OK,
+                    result.detail)
 
 
 def usage_error(exc: click.ClickException) -> NoReturn:

@@ -66,3 +66,8 @@ class NoTracker:
                               "written.", "Set GITLAB_TOKEN (a project access token, scope api, "
                               "role Reporter) as a masked CI/CD variable.")
         return refuse
+
+
+def say(text: str) -> None:
+    """Write a line to the job log now, before the job's end (which a refusal may take)."""
+    print(text, flush=True)

@@ -14,12 +14,12 @@ COMMANDS: dict[str, str] = {
     "page": "chatops.cli.page:page",
     "drill": "chatops.cli.page:drill",
     "oncall": "chatops.cli.oncall:oncall",
-    "check": "chatops.cli.oncall:check",
+    "check": "chatops.cli.check:check",
     "escalation": "chatops.cli.escalation:escalation",
-    "sync": "chatops.cli.follow:sync",
-    "webhook": "chatops.cli.follow:webhook",
+    "sync": "chatops.cli.sync:sync",
+    "webhook": "chatops.cli.webhook:webhook",
     "report": "chatops.cli.report:report",
-    "feedback": "chatops.cli.report:feedback",
+    "feedback": "chatops.cli.feedback:feedback",
     "demo": "chatops.cli.demo:demo",
 }
 

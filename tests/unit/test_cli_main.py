@@ -19,6 +19,13 @@ def test_every_command_resolves(name: str) -> None:
     assert command.name == name
 
 
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_each_command_lives_in_the_cli_file_of_its_name(name: str) -> None:
+    """`chatops X` is chatops/cli/X.py; a drill is a page, so it is page.py's second command."""
+    module = COMMANDS[name].split(":")[0]
+    assert module == f"chatops.cli.{'page' if name == 'drill' else name}"
+
+
 def test_unknown_command_is_none() -> None:
     """An unknown name is click's usual 'No such command', not an import error."""
     assert cli.get_command(click.Context(cli), "nosuch") is None
@@ -33,6 +40,7 @@ def test_page_job_imports_only_the_page_command() -> None:
                          check=True).stdout
     loaded = set(out.split())
     assert "chatops.cli.page" in loaded
-    for heavy in ("chatops.cli.report", "chatops.cli.follow", "chatops.cli.escalation",
-                  "chatops.cli.demo", "chatops_emulator"):
+    for heavy in ("chatops.cli.report", "chatops.cli.feedback", "chatops.cli.sync",
+                  "chatops.cli.webhook", "chatops.cli.escalation", "chatops.cli.demo",
+                  "chatops_emulator"):
         assert heavy not in loaded

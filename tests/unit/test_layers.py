@@ -28,6 +28,19 @@ def test_core_imports_only_itself_and_errors(path: Path) -> None:
     assert all(m.startswith("chatops.core.") or m == "chatops.errors" for m in ours), ours
 
 
+@pytest.mark.parametrize("path", sorted(p for p in PACKAGE.glob("*.py") if p.name != "__main__.py"),
+                         ids=lambda p: p.name)
+def test_application_modules_never_import_the_cli(path: Path) -> None:
+    """The arrow is cli -> application -> core/adapters (`python -m chatops` starts the CLI)."""
+    assert not any(m == "chatops.cli" or m.startswith("chatops.cli.") for m in imported(path))
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "cli").glob("*.py")), ids=lambda p: p.name)
+def test_the_cli_parses_no_payload(path: Path) -> None:
+    """Webhook bodies are read by the application (webhook.py) and parsed by the core."""
+    assert "chatops.core.webhook" not in imported(path)
+
+
 @pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: p.name)
 def test_the_product_never_imports_the_emulator_at_module_level(path: Path) -> None:
     """Only `chatops demo` loads the emulator, inside the command, on use."""

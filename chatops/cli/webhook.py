@@ -1,0 +1,25 @@
+"""`chatops webhook`: apply the one incident a PagerDuty v3 webhook names."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from chatops.cli import boundary
+from chatops.cli.sync import run_follow_job
+from chatops.errors import InputError
+from chatops.webhook import incident_from_payload
+
+
+@click.command()
+@click.option("--payload", "payload_file", type=click.Path(dir_okay=False),
+              help="The webhook body (default: the file named by TRIGGER_PAYLOAD).")
+def webhook(payload_file: str | None) -> None:
+    """Apply one incident named by a PagerDuty v3 webhook (a pipeline-trigger job)."""
+
+    try:  # before the lock: a flood of bad payloads must not keep sync out
+        incident_id = incident_from_payload(payload_file or os.environ.get("TRIGGER_PAYLOAD"))
+    except InputError as exc:
+        boundary.finish(boundary.refused(f"WEBHOOK FAILED: {exc}", exc))
+    run_follow_job("webhook", lambda follower: follower.follow_one(incident_id), wait_seconds=30)
