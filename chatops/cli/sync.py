@@ -17,21 +17,25 @@ from chatops.audit import AuditLog
 from chatops.cli import boundary, common
 from chatops.cli.boundary import Finished
 from chatops.core.labels import SYNC_LOCK
-from chatops.errors import redact
+from chatops.errors import InputError, redact
 from chatops.follow import Follower, FollowReport
 
 LOCK_MINUTES = 15  # longer than the sync job's timeout
 
 
-def run_follow_job(label: str, work: Callable[[Follower], FollowReport],
-                   wait_seconds: float) -> None:
-    """Run a follow job under the lock: audit lines, one RESULT line, a truthful exit status."""
+def run_follow_job(label: str, work: Callable[[Follower], FollowReport], wait_seconds: float,
+                   before: Callable[[], None] = lambda: None) -> None:
+    """Run a follow job under the lock: audit lines, one RESULT line, a truthful exit status.
+
+    before runs first, before the configuration and the lock (a webhook reads its payload
+    there: a flood of bad payloads must not keep sync out)."""
     audit = AuditLog("chatops-" + label)
     # GitLab stops a job at its timeout with SIGTERM: exit through `finally` so the lock
     # is released instead of blocking the next runs until it expires.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(boundary.EXIT_TERMINATED))
 
     def job() -> Finished:
+        before()
         config, env = common.load()
         tracker = common.tracker(config, env)
         holder = env.ci.get("CI_JOB_URL") or f"{socket.gethostname()} pid {os.getpid()}"
@@ -55,8 +59,9 @@ def run_follow_job(label: str, work: Callable[[Follower], FollowReport],
         return Finished("\n".join(lines), outcome,
                         boundary.EXIT_FAILED if failed else boundary.EXIT_OK, report.line())
 
-    boundary.run(job, on_error=lambda exc: boundary.refused(f"{label.upper()} FAILED: {exc}", exc,
-                                                            "error"),
+    boundary.run(job, on_error=lambda exc: boundary.refused(
+                     f"{label.upper()} FAILED: {exc}", exc,
+                     "refused" if isinstance(exc, InputError) else "error"),
                  on_crash=lambda: boundary.crashed(f"{label.upper()} CRASHED (a bug): see the "
                                                    "traceback above."))
 

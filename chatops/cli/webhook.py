@@ -6,9 +6,7 @@ import os
 
 import click
 
-from chatops.cli import boundary
 from chatops.cli.sync import run_follow_job
-from chatops.errors import InputError
 from chatops.webhook import incident_from_payload
 
 
@@ -17,9 +15,10 @@ from chatops.webhook import incident_from_payload
               help="The webhook body (default: the file named by TRIGGER_PAYLOAD).")
 def webhook(payload_file: str | None) -> None:
     """Apply one incident named by a PagerDuty v3 webhook (a pipeline-trigger job)."""
+    named: list[str] = []
 
-    try:  # before the lock: a flood of bad payloads must not keep sync out
-        incident_id = incident_from_payload(payload_file or os.environ.get("TRIGGER_PAYLOAD"))
-    except InputError as exc:
-        boundary.finish(boundary.refused(f"WEBHOOK FAILED: {exc}", exc))
-    run_follow_job("webhook", lambda follower: follower.follow_one(incident_id), wait_seconds=30)
+    def read() -> None:
+        named.append(incident_from_payload(payload_file or os.environ.get("TRIGGER_PAYLOAD")))
+
+    run_follow_job("webhook", lambda follower: follower.follow_one(named[0]), wait_seconds=30,
+                   before=read)
