@@ -32,8 +32,8 @@ from chatops.audit import AuditLog
 from chatops.cli.demo import job_env
 from chatops.config import Config, parse_config
 from chatops.core.request import Requester, build_request
-from chatops.plan import PagePlan
-from chatops.runner import PageRunner
+from chatops.page.plan import PagePlan
+from chatops.page.runner import PageRunner
 from chatops_emulator import Emulator
 from chatops_emulator.core import set_clock_offset
 from chatops_emulator.seed import INCIDENT_PROJECT

@@ -14,7 +14,7 @@ from chatops.core.model import marker, read_markers
 from chatops.core.ports import IssueTracker, PagerDutyPorts
 from chatops.core.report import Period
 from chatops.errors import ConfigError, InputError
-from chatops.reporting import as_format, cost_line, figures
+from chatops.report import as_format, cost_line, figures
 from chatops.result import JobResult
 
 MONTHS = {"1m": 1, "3m": 3, "6m": 6}

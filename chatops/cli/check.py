@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from chatops.audit import AuditLog
-from chatops.checks import check as run_check
+from chatops.check import check as run_check
 from chatops.cli import boundary, common
 from chatops.cli.boundary import Finished
 

@@ -11,7 +11,7 @@ from chatops.audit import AuditLog
 from chatops.cli import boundary, common
 from chatops.cli.boundary import Finished
 from chatops.core.commands import EscalationCommand, parse_command, parse_escalation_input
-from chatops.steering import Actor, Escalations
+from chatops.escalation import Actor, Escalations
 
 
 def _execute(parse: Callable[[], EscalationCommand] | None,

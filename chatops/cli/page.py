@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from chatops import lookahead
 from chatops.audit import AuditLog
 from chatops.cli import boundary, common
 from chatops.cli.boundary import Finished
@@ -27,11 +26,12 @@ from chatops.core.request import (
 )
 from chatops.core.text import single_line
 from chatops.errors import ChatopsError, ConfigError
-from chatops.lookahead import Lookahead
+from chatops.page import lookahead
+from chatops.page.lookahead import Lookahead
 
 if TYPE_CHECKING:
     from chatops.core.ports import IssueTracker, Pager
-    from chatops.plan import PagePlan
+    from chatops.page.plan import PagePlan
 
 
 def requester(env: Environment) -> Requester:
@@ -115,8 +115,8 @@ def execute(words: tuple[str, ...], flags: Flags, env: Environment,
     ahead = _look_ahead(env, raw, words, flags)
     # The rest of the page loads while the first reads are out (and the file is validated).
     from chatops import render
-    from chatops.plan import ISSUE_TEMPLATE, PagePlan
-    from chatops.runner import PageRunner
+    from chatops.page.plan import ISSUE_TEMPLATE, PagePlan
+    from chatops.page.runner import PageRunner
 
     if ahead is not None:  # shipped templates only (lookahead.start)
         render.prepare((ISSUE_TEMPLATE,))

@@ -11,7 +11,7 @@ from chatops.cli import boundary, common
 from chatops.cli.boundary import Finished
 from chatops.core.request import known_team
 from chatops.errors import InputError
-from chatops.reporting import as_format, cost_line, figures, period
+from chatops.report import as_format, cost_line, figures, period
 
 
 @click.command()

@@ -18,7 +18,7 @@ from chatops.cli import boundary, common
 from chatops.cli.boundary import Finished
 from chatops.core.labels import SYNC_LOCK
 from chatops.errors import InputError, redact
-from chatops.follow import Follower, FollowReport
+from chatops.sync import Follower, FollowReport
 
 LOCK_MINUTES = 15  # longer than the sync job's timeout
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chatops.core.coverage import describe_start, is_covered, next_start
-from chatops.core.escalation import PageFlow
 from chatops.core.model import Issue
+from chatops.core.page import PageFlow
 from chatops.core.page_events import (
     DEFAULT_SEVERITY,
     Link,

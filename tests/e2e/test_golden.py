@@ -25,8 +25,8 @@ from chatops.cli.demo import DEMO_CONFIG
 from chatops.config import parse_config
 from chatops.core.model import Outcome
 from chatops.core.request import Requester, build_request
-from chatops.plan import PagePlan
-from chatops.runner import PageRunner
+from chatops.page.plan import PagePlan
+from chatops.page.runner import PageRunner
 from chatops_emulator import Emulator, Fault
 
 CASSETTES = Path(__file__).parent / "cassettes"

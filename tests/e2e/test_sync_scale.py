@@ -22,8 +22,8 @@ from chatops.core.cursor import SyncState, render_state
 from chatops.core.labels import ACKNOWLEDGED, RESOLVED, SYNC_STATE, TRIGGERED
 from chatops.core.model import marker
 from chatops.core.request import Requester, build_request
-from chatops.plan import PagePlan
-from chatops.runner import PageRunner
+from chatops.page.plan import PagePlan
+from chatops.page.runner import PageRunner
 from chatops_emulator.core import set_clock_offset
 from chatops_emulator.seed import ROUTING_KEY_GITALY
 from tests.e2e.conftest import Harness

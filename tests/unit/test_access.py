@@ -81,8 +81,8 @@ def test_runner_with_a_member_and_with_gitlab_down() -> None:
 
     from chatops.core.model import Issue, Outcome
     from chatops.core.request import build_request
-    from chatops.plan import PagePlan
-    from chatops.runner import PageRunner
+    from chatops.page.plan import PagePlan
+    from chatops.page.runner import PageRunner
     from tests.unit.fakes import FakePager
     from tests.unit.test_runner import CONFIG, WHO
 

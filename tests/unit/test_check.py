@@ -10,7 +10,7 @@ from typing import Any, cast
 import pytest
 
 from chatops.audit import AuditLog
-from chatops.checks import PROTECTED_HINT, check, missing_variables
+from chatops.check import PROTECTED_HINT, check, missing_variables
 from chatops.config import Environment, load_config
 from chatops.core.model import OnCall
 from chatops.core.ports import PagerDutyPorts

@@ -17,11 +17,11 @@ from chatops.core.compose import (
     response_text,
     title,
 )
-from chatops.core.escalation import PageFlow
 from chatops.core.incident import Incident
 from chatops.core.labels import TRIGGERED
 from chatops.core.markers import page_marker, request_marker, request_marker_prefix, search_token
 from chatops.core.model import Issue, OnCall, Outcome, PageRecord
+from chatops.core.page import PageFlow
 from chatops.core.page_events import Link, PageEvent, PageFacts, Refusal
 from chatops.core.refs import IssueRef
 from chatops.core.request import PageRequest, Requester

@@ -3,10 +3,11 @@
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from chatops.core.escalation import PageFlow, step
 from chatops.core.incident import Incident
 from chatops.core.labels import ACKNOWLEDGED, FAILED, QUEUED, RESOLVED, TRIGGERED
-from chatops.core.messages import (
+from chatops.core.model import Issue, OnCall, Outcome, PageRecord
+from chatops.core.page import PageFlow, step
+from chatops.core.page_steps import (
     AddNote,
     CheckOnCall,
     FindIncident,
@@ -26,7 +27,6 @@ from chatops.core.messages import (
     Started,
     Trigger,
 )
-from chatops.core.model import Issue, OnCall, Outcome, PageRecord
 from chatops.core.request import PageRequest
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)

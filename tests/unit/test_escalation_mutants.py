@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chatops.core.escalation import ACTIVE_LABELS, PageFlow, step
 from chatops.core.incident import Incident
 from chatops.core.labels import ACKNOWLEDGED, FAILED, QUEUED, RESOLVED, TRIGGERED, WAITING
-from chatops.core.messages import (
+from chatops.core.model import Issue, OnCall, Outcome, PageRecord
+from chatops.core.page import ACTIVE_LABELS, PageFlow, step
+from chatops.core.page_steps import (
     AddNote,
     CheckOnCall,
     Event,
@@ -30,7 +31,6 @@ from chatops.core.messages import (
     Started,
     Trigger,
 )
-from chatops.core.model import Issue, OnCall, Outcome, PageRecord
 from chatops.core.refs import IssueRef
 from chatops.core.request import PageRequest
 

@@ -30,7 +30,7 @@ from chatops.core.request import (
 from chatops.core.text import ZWSP, code_block, defuse, first_line, single_line, slack_escape
 from chatops.core.webhook import incident_id
 from chatops.errors import InputError
-from chatops.plan import PagePlan
+from chatops.page.plan import PagePlan
 from chatops.render import render
 
 TEAMS = ["gitaly", "database"]

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from chatops import lookahead
 from chatops.config import Config, Environment, Http, parse_config
 from chatops.core.model import OnCall
 from chatops.core.refs import IssueRef
 from chatops.core.request import PageRequest, build_request
-from chatops.lookahead import Lookahead
+from chatops.page import lookahead
+from chatops.page.lookahead import Lookahead
 
 RAW: dict[str, Any] = {
     "incident_project": "g/p",

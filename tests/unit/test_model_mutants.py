@@ -7,9 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chatops.core.escalation import PageFlow, step
 from chatops.core.labels import TRIGGERED
-from chatops.core.messages import IssueChecked, OnCallChecked, Started, Trigger
 from chatops.core.model import (
     Issue,
     OnCall,
@@ -20,6 +18,8 @@ from chatops.core.model import (
     page_records,
     read_markers,
 )
+from chatops.core.page import PageFlow, step
+from chatops.core.page_steps import IssueChecked, OnCallChecked, Started, Trigger
 from chatops.core.refs import IssueRef
 from chatops.core.request import PageRequest, request_key
 

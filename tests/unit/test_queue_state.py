@@ -3,7 +3,6 @@
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from chatops.core.escalation import PageFlow, step
 from chatops.core.incident import Incident
 from chatops.core.labels import (
     ACKNOWLEDGED,
@@ -14,8 +13,16 @@ from chatops.core.labels import (
     TRIGGERED,
     WAITING,
 )
-from chatops.core.messages import AddNote, IssueChecked, OnCallChecked, Recorded, SetLabels, Started
 from chatops.core.model import Issue, OnCall, Outcome, marker, waiting_requests
+from chatops.core.page import PageFlow, step
+from chatops.core.page_steps import (
+    AddNote,
+    IssueChecked,
+    OnCallChecked,
+    Recorded,
+    SetLabels,
+    Started,
+)
 from chatops.core.request import PageRequest
 from chatops.core.sync import TeamPolicy, Tracked, desired_label, plan_sync
 

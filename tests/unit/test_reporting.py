@@ -11,8 +11,8 @@ import pytest
 from chatops.core.incident import Incident, LogEntry
 from chatops.core.report import Mark, Period
 from chatops.errors import InputError
-from chatops.reporting import _pagerduty_side, report_services
-from chatops.reporting import period as read_period
+from chatops.report import _pagerduty_side, report_services
+from chatops.report import period as read_period
 
 T = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 NOW = T + timedelta(days=40)

@@ -12,8 +12,8 @@ from chatops.config import parse_config
 from chatops.core.labels import FAILED, RECORD, TRIGGERED
 from chatops.core.model import Outcome
 from chatops.core.request import Requester, build_request
-from chatops.plan import PagePlan
-from chatops.runner import PageResult, PageRunner
+from chatops.page.plan import PagePlan
+from chatops.page.runner import PageResult, PageRunner
 from tests.unit.fakes import FakePager, FakeTracker
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday

@@ -11,7 +11,7 @@ import httpx2
 import pytest
 from click.testing import CliRunner
 
-from chatops import checks, render
+from chatops import check, render
 from chatops.adapters.pagerduty import _translate
 from chatops.audit import AuditLog
 from chatops.cli import page as page_cli
@@ -26,8 +26,8 @@ from chatops.errors import (
     PagerDutyError,
     RoutingKeyError,
 )
-from chatops.plan import PagePlan
-from chatops.runner import PageRunner
+from chatops.page.plan import PagePlan
+from chatops.page.runner import PageRunner
 from tests.unit.fakes import FakePager, FakeTracker
 from tests.unit.test_runner import CONFIG, NOW, WHO
 
@@ -45,9 +45,9 @@ def with_templates(folder: Path) -> Config:
 
 # ---- templates are checked before anything is sent ----------------------------------------
 def test_shipped_templates_pass_every_check() -> None:
-    assert render.static_problems(None, checks.VARIABLES) == []
-    assert checks.plan_problems(plan(), shipped_too=True) == []
-    assert set(checks.VARIABLES) == set(render.shipped())
+    assert render.static_problems(None, check.VARIABLES) == []
+    assert check.plan_problems(plan(), shipped_too=True) == []
+    assert set(check.VARIABLES) == set(render.shipped())
 
 
 def test_context_keys_are_the_keys_of_common_context() -> None:
@@ -79,17 +79,17 @@ def test_check_reports_other_templates_and_stray_files(tmp_path: Path) -> None:
     (tmp_path / "note_log.md.j2").write_text("{{ entry.kind }} {{ typo_variable }}")
     (tmp_path / "reply.txt").write_text("not used")
     with pytest.raises(ConfigError) as err:
-        checks.validate_templates(with_templates(tmp_path))
+        check.validate_templates(with_templates(tmp_path))
     assert "note_log.md.j2: unknown variable(s) typo_variable" in err.value.message
     assert "reply.txt is not a template chatops uses" in err.value.message
     # A page does not depend on templates it does not render.
-    assert checks.plan_problems(plan(with_templates(tmp_path))) == []
+    assert check.plan_problems(plan(with_templates(tmp_path))) == []
 
 
 def test_good_override_passes(tmp_path: Path) -> None:
     (tmp_path / "reply.txt.j2").write_text("{{ outcome }} {% set x = 1 %}{{ x }}"
                                            "{% for o in oncall %}{{ o.name }}{% endfor %}")
-    checks.validate_templates(with_templates(tmp_path))
+    check.validate_templates(with_templates(tmp_path))
 
 
 # ---- after the trigger, the reply always says PAGED ---------------------------------------

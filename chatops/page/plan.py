@@ -9,8 +9,8 @@ from typing import Any
 from chatops.config import Config
 from chatops.core import compose, dedup, markers, request
 from chatops.core.coverage import is_covered
-from chatops.core.escalation import PageFlow
 from chatops.core.labels import DRILL
+from chatops.core.page import PageFlow
 from chatops.core.page_events import PageEvent
 from chatops.core.request import PageRequest, request_key
 from chatops.core.team import Team
@@ -44,9 +44,9 @@ class PagePlan:
                              target_url=self.target.url(who.gitlab_url) if self.target else "",
                              covered=is_covered(self.team.coverage, clock()))
         if check_templates:  # a template failing after the trigger would make the reply lie
-            from chatops import checks  # Jinja2: only with templates_dir, else at warm()
+            from chatops import check  # Jinja2: only with templates_dir, else at warm()
 
-            checks.require(checks.plan_problems(self), "Fix them or remove templates_dir "
+            check.require(check.plan_problems(self), "Fix them or remove templates_dir "
                            "(`chatops check` shows this too); nothing was sent.")
 
     def context(self, flow: PageFlow | None = None) -> dict[str, Any]:

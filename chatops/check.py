@@ -15,16 +15,16 @@ from chatops.config import Config, Environment
 from chatops.core import compose, urgency
 from chatops.core.compose import coverage_text
 from chatops.core.coverage import covered_windows, gaps
-from chatops.core.escalation import PageFlow
 from chatops.core.incident import Incident
 from chatops.core.model import Issue, OnCall, Outcome, PageRecord
+from chatops.core.page import PageFlow
 from chatops.core.ports import PagerDutyPorts
 from chatops.core.request import PageRequest, Requester, build_request
 from chatops.errors import ConfigError
 from chatops.result import JobResult
 
 if TYPE_CHECKING:
-    from chatops.plan import PagePlan
+    from chatops.page.plan import PagePlan
 
 # The page flow's templates get compose.common_context plus these.
 _PAGE = frozenset({*compose.CONTEXT_KEYS, "incident_project", "gitlab_denied", "marker"})
@@ -113,7 +113,7 @@ def require(problems: list[str], hint: str) -> None:
 
 def validate_templates(config: Config) -> None:
     """Every template chatops uses, for every team (`chatops check`)."""
-    from chatops.plan import PagePlan  # the page flow's own context builder
+    from chatops.page.plan import PagePlan  # the page flow's own context builder
 
     problems = render.static_problems(config.templates_dir, VARIABLES)
     if not problems:

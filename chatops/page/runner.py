@@ -11,10 +11,11 @@ from chatops import records
 from chatops.access import authorise
 from chatops.audit import AuditLog
 from chatops.core import compose, markers
-from chatops.core.escalation import PageFlow, step
 from chatops.core.incident import Incident
 from chatops.core.labels import RECORD
-from chatops.core.messages import (
+from chatops.core.model import page_records, read_markers, waiting_requests
+from chatops.core.page import PageFlow, step
+from chatops.core.page_steps import (
     Action,
     AddNote,
     CheckOnCall,
@@ -36,7 +37,6 @@ from chatops.core.messages import (
     Started,
     Trigger,
 )
-from chatops.core.model import page_records, read_markers, waiting_requests
 from chatops.core.ports import IssueTracker, Pager
 from chatops.core.refs import IssueRef
 from chatops.core.report import Mark
@@ -48,8 +48,8 @@ from chatops.errors import (
     RoutingKeyError,
     ServiceError,
 )
-from chatops.lookahead import Lookahead
-from chatops.plan import PagePlan
+from chatops.page.lookahead import Lookahead
+from chatops.page.plan import PagePlan
 
 PLAIN_ISSUE = ("GitLab opened a plain issue, not an incident: the token's user needs at least "
                "the Reporter role on the incident project to create incidents")

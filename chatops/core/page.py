@@ -7,7 +7,8 @@ from datetime import datetime
 
 from chatops.core.incident import Incident
 from chatops.core.labels import ACKNOWLEDGED, ESCALATION_LABELS, FAILED, QUEUED, TRIGGERED, WAITING
-from chatops.core.messages import (
+from chatops.core.model import Issue, OnCall, Outcome, PageRecord
+from chatops.core.page_steps import (
     Action,
     AddNote,
     CheckOnCall,
@@ -29,7 +30,6 @@ from chatops.core.messages import (
     Started,
     Trigger,
 )
-from chatops.core.model import Issue, OnCall, Outcome, PageRecord
 from chatops.core.request import PageRequest
 
 # A page recorded on an issue still counts while its escalation is open.
