@@ -10,7 +10,7 @@ import click
 from chatops.audit import AuditLog
 from chatops.cli import boundary, common
 from chatops.cli.boundary import Finished
-from chatops.core.commands import EscalationCommand, parse_command, parse_escalation_input
+from chatops.core.escalation import EscalationCommand, parse_command, parse_escalation_input
 from chatops.escalation import Actor, Escalations
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from chatops.core.commands import parse_escalation_input
+from chatops.core.escalation import parse_escalation_input
 from chatops.core.refs import IssueRef
 from chatops.errors import InputError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatops.core.commands import (
+from chatops.core.escalation import (
     USAGE,
     VERBS,
     EscalationCommand,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from chatops.core.commands import parse_command, parse_escalation_input
+from chatops.core.escalation import parse_command, parse_escalation_input
 from chatops.core.webhook import MAX_PAYLOAD_BYTES, incident_id, too_large
 from chatops.errors import InputError
 
