@@ -12,7 +12,7 @@ from chatops.config import Http
 from chatops.core.labels import SYNC_LOCK
 from chatops_emulator import Emulator
 from tests.e2e.conftest import Harness, chatops_command
-from tests.e2e.test_follow import GITALY_42, mark_paged, notes_of_42
+from tests.e2e.test_sync import GITALY_42, mark_paged, notes_of_42
 
 PROJECT = "gitlab-com/gl-infra/production"
 TTL = timedelta(minutes=15)

@@ -66,7 +66,7 @@ def test_authorise_reports_a_gitlab_failure_instead_of_guessing() -> None:
 def test_the_page_flow_without_a_requester_id_asks_and_sends_nothing() -> None:
     from chatops.core.model import Issue
     from tests.unit.fakes import FakePager
-    from tests.unit.test_runner import CONFIG, WHO, run
+    from tests.unit.test_page_runner import CONFIG, WHO, run
 
     secret = Issue("s/e", 7, "https://gl/s/e/-/issues/7", "t", "opened", ())
     tracker, pager = FakeTracker(issues={("s/e", 7): secret}), FakePager()
@@ -84,7 +84,7 @@ def test_runner_with_a_member_and_with_gitlab_down() -> None:
     from chatops.page.plan import PagePlan
     from chatops.page.runner import PageRunner
     from tests.unit.fakes import FakePager
-    from tests.unit.test_runner import CONFIG, WHO
+    from tests.unit.test_page_runner import CONFIG, WHO
 
     secret = Issue("s/e", 7, "https://gl/s/e/-/issues/7", "t", "opened", ())
 

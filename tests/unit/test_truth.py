@@ -29,7 +29,7 @@ from chatops.errors import (
 from chatops.page.plan import PagePlan
 from chatops.page.runner import PageRunner
 from tests.unit.fakes import FakePager, FakeTracker
-from tests.unit.test_runner import CONFIG, NOW, WHO
+from tests.unit.test_page_runner import CONFIG, NOW, WHO
 
 TEAMS = ["gitaly"]
 
