@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 # The page flow's templates get compose.common_context plus these.
 _PAGE = frozenset({*compose.CONTEXT_KEYS, "incident_project", "gitlab_denied", "marker"})
-# What each caller passes (runner.py, steering.py, follow.py + core/sync.py, reporting.py,
+# What each caller passes (page/runner.py, escalation.py, sync.py + core/sync.py, report.py,
 # oncall.py, feedback.py); a name outside these sets can only fail at run time.
 VARIABLES: dict[str, frozenset[str]] = {
     "reply.txt.j2": _PAGE,

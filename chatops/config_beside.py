@@ -1,7 +1,7 @@
 """Validate the configuration in a second process, on another CPU, while the page starts.
 
 Importing pydantic and building the schema costs about 0.1 s of CPU; the first
-requests of a page need only a few raw values (lookahead.py). So `chatops page`
+requests of a page need only a few raw values (page/lookahead.py). So `chatops page`
 starts `python -P -m chatops.config_beside FILE` at once: it validates and hands back
 the plain `Config` (pickled, through its stdout) while this process imports
 python-gitlab and sends the first reads. Nothing is written before the validated

@@ -30,7 +30,7 @@ class LogEntry:
 
 @dataclass(frozen=True)
 class Incident:
-    """A PagerDuty incident: the one a page opened, and what sync, steering and reports read."""
+    """A PagerDuty incident: the one a page opened; what sync, escalation and reports read."""
 
     id: str
     number: int

@@ -184,7 +184,7 @@ def test_incident_issue_with_reporter_role_has_no_warning(harness: Harness) -> N
 
 def test_first_reads_leave_early_and_a_refused_config_writes_nothing(harness: Harness) -> None:
     """The on-call check and the issue look-up leave before the file is validated
-    (lookahead.py); a file the schema refuses then stops the page before any write."""
+    (chatops/page/lookahead.py); a file the schema refuses then stops the page before any write."""
     text = harness.config.read_text(encoding="utf-8")
     harness.config.write_text(text.replace('fallback = "', 'fallbak = "x"\nfallback = "', 1),
                               encoding="utf-8")
