@@ -9,7 +9,7 @@ from itertools import product
 from typing import TYPE_CHECKING, Any
 
 from chatops import render
-from chatops.adapters.pagerduty import unknown_policy_hint
+from chatops.adapters.pagerduty_errors import unknown_policy_hint
 from chatops.audit import AuditLog
 from chatops.config import Config, Environment
 from chatops.core import compose, urgency

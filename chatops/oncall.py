@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from chatops import render
-from chatops.adapters.pagerduty import unknown_policy_hint
+from chatops.adapters.pagerduty_errors import unknown_policy_hint
 from chatops.config import Config, Environment
 from chatops.core.coverage import describe_start, is_covered, next_start
 from chatops.core.model import OnCall

@@ -2,7 +2,7 @@
 
 Built on PagerDuty's maintained `pagerduty` client. Its own retry loop is turned
 off (one attempt per call) so that chatops.adapters.retry applies one bounded,
-Retry-After-aware policy; vendor errors become PagerDutyError here.
+Retry-After-aware policy; vendor errors become PagerDutyError (pagerduty_errors.py).
 """
 
 from __future__ import annotations
@@ -19,14 +19,15 @@ import pagerduty
 
 from chatops.adapters import pagerduty_events as events
 from chatops.adapters import pagerduty_parse, retry
+from chatops.adapters.pagerduty_errors import ListOverflowError, translate, unknown_policy_hint
 from chatops.adapters.phase import Phase
-from chatops.adapters.timestamps import parse_time
+from chatops.adapters.timestamps import utc_text
 from chatops.adapters.tls import ssl_context
 from chatops.config import Http
 from chatops.core.incident import Incident
 from chatops.core.model import OnCall
 from chatops.core.page_events import PageEvent, Refusal
-from chatops.errors import PagerDutyError, RoutingKeyError, mask
+from chatops.errors import PagerDutyError
 
 T = TypeVar("T")
 _QUIET = logging.getLogger("chatops.vendor.pagerduty")
@@ -37,20 +38,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # waiting, so the job ends within about a second of the page. When the incident is not
 # visible yet, the note names the dedup key and the sync job links the incident later.
 _INCIDENT_POLL = (0.0, 0.3)
-_HINTS = {
-    400: "PagerDuty rejected the request as invalid; report this as a chatops bug.",
-    401: "The PagerDuty credential is invalid or revoked: check the masked CI/CD variable.",
-    403: "The PagerDuty API key lacks access: it needs to read on-calls, incidents and "
-         "log entries, and to write incidents for escalation resolve/cancel.",
-    404: "Not found: check the escalation_policy_id / routing key in chatops.toml.",
-    429: "PagerDuty is rate limiting us; wait a minute before trying again.",
-}
-
-
-def unknown_policy_hint(policy_id: str) -> str:
-    """What to do about an escalation_policy_id PagerDuty does not know."""
-    return (f"Escalation policy {policy_id} is unknown to PagerDuty: fix escalation_policy_id "
-            "in chatops.toml (the P... id in the policy's URL).")
 
 
 def _one_attempt(client: pagerduty.ApiClient) -> None:
@@ -61,84 +48,6 @@ def _one_attempt(client: pagerduty.ApiClient) -> None:
     client.log = _QUIET
 
 
-def _retry_after(response: httpx2.Response | None) -> float | None:
-    """Seconds to wait before retrying a 429: Retry-After, else PagerDuty's ratelimit-reset.
-
-    PagerDuty's REST API answers 429 with `ratelimit-limit`, `ratelimit-remaining` and
-    `ratelimit-reset` ("the number of seconds until the limit is reset"), not Retry-After
-    (PagerDuty/developer-docs docs/REST-API/04-Rate-Limits.md, "Rate limit headers" and
-    "Reaching the limit"; support.pagerduty.com/docs/rest-api-rate-limits). The Events
-    API documents only the status, "429 - Request Limit Exceeded"
-    (docs/events-API-v2/05-Rate-Limits.md): there the capped back-off applies.
-    """
-    if response is None:
-        return None
-    for name in ("retry-after", *(("ratelimit-reset",) if response.status_code == 429 else ())):
-        value = response.headers.get(name)
-        try:
-            if value is not None and float(value) >= 0:
-                return float(value)
-        except ValueError:
-            continue
-    return None
-
-
-def _readable(response: httpx2.Response) -> str:
-    """PagerDuty's error in words, not raw JSON.
-
-    REST errors are {"error": {"message", "code", "errors"}} (REST spec, Errors; docs
-    REST-API/14-Errors.md), Events API v2 errors {"status", "message", "errors"} (events-v2
-    spec, 400 response; e.g. envato/pagerduty#70).
-    """
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:300]
-    if not isinstance(body, dict):
-        return response.text[:300]
-    error: dict[str, Any] = body["error"] if isinstance(body.get("error"), dict) else body
-    message = str(error.get("message") or body.get("status") or "").strip()
-    code = error.get("code")
-    errors = error.get("errors") if isinstance(error.get("errors"), list) else []
-    # The errors say what is wrong; the message ("Event object is invalid") is generic then.
-    text = "; ".join(str(e) for e in errors) if errors else message
-    text += f" (code {code})" if code is not None else ""
-    return text or response.text[:300]
-
-
-def _refuses_routing_key(endpoint: str, status: int | None, detail: str) -> bool:
-    """An Events API 400 about the routing key ("Invalid routing key", "Length of
-    'routing_key' is incorrect", "'routing_key' cannot contain ...": robusta-dev/robusta#571,
-    blockpane/tenderduty#10, envato/pagerduty#70)."""
-    return endpoint.startswith("POST /v2/") and status == 400 and (
-        "routing_key" in detail or "routing key" in detail.lower())
-
-
-def _translate(endpoint: str, exc: Exception, secret: str) -> PagerDutyError:
-    """Turn a vendor or transport error into a PagerDutyError without secrets."""
-    response = getattr(exc, "response", None)
-    status = response.status_code if response is not None else None
-    detail = _readable(response) if response is not None else type(exc.__cause__ or exc).__name__
-    detail = detail.replace(secret, mask(secret))
-    if _refuses_routing_key(endpoint, status, detail):
-        return RoutingKeyError(endpoint, status, detail,
-                               "The team's routing key is not a valid Events API v2 "
-                               f"integration key ({mask(secret)}).")
-    hint = _HINTS.get(status or 0, "PagerDuty is unreachable or failing; "
-                      "check https://status.pagerduty.com and page by hand if this persists.")
-    if status == 401 and not endpoint.startswith("POST /v2/"):
-        hint = ("PagerDuty refused the REST API key in PAGERDUTY_API_TOKEN "
-                f"({mask(secret)}): it is invalid or revoked. Create a new key (Integrations → "
-                "API Access Keys) and update the masked CI/CD variable.")
-    elif status == 401:
-        hint = f"{hint} (credential {mask(secret)})"
-    wait = _retry_after(response)
-    if status == 429 and wait is not None:
-        hint = (f"PagerDuty is rate limiting this key; its limit resets in {wait:.0f} s "
-                "(ratelimit-reset): try again after that.")
-    return PagerDutyError(endpoint, status, detail, hint, wait)
-
-
 class _SharedClient(pagerduty.RestApiV2Client):
     """The process's one REST client: `with client:` neither opens nor closes it."""
 
@@ -147,10 +56,6 @@ class _SharedClient(pagerduty.RestApiV2Client):
 
     def __exit__(self, *exc: object) -> None:
         return None
-
-
-class ListOverflowError(PagerDutyError):
-    """A list longer than the reader allows (PagerDuty refuses offsets past 10,000)."""
 
 
 class PagerDutyPager:
@@ -198,7 +103,7 @@ class PagerDutyPager:
         try:
             return fn()
         except (pagerduty.Error, httpx2.HTTPError) as exc:
-            raise _translate(endpoint, exc, secret) from None
+            raise translate(endpoint, exc, secret) from None
         except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
             raise PagerDutyError(endpoint, 200, f"unexpected answer: {type(exc).__name__}",
                                  "PagerDuty answered in a form chatops does not understand; "
@@ -264,13 +169,13 @@ class PagerDutyPager:
         # The client turns list values into `name[]` parameters (PagerDuty's array form).
         params: dict[str, Any] = {"escalation_policy_ids": policy_ids, "time_zone": "UTC"}
         if since is not None and until is not None:
-            params.update(since=_iso(since), until=_iso(until))
+            params.update(since=utc_text(since), until=utc_text(until))
         else:
             params["earliest"] = "true"
         entries = self._list("/oncalls", "oncalls", params, self._http.lookup_budget_seconds,
                              cap=5000)
         found: dict[str, list[OnCall]] = {policy: [] for policy in policy_ids}
-        for item in _oncalls(entries, ranges=since is not None):
+        for item in pagerduty_parse.oncalls(entries, ranges=since is not None):
             found.setdefault(item.policy, []).append(item)
         return {policy: tuple(sorted(items, key=lambda o: (o.level, o.since or _EPOCH, o.name)))
                 for policy, items in found.items()}
@@ -374,32 +279,3 @@ class PagerDutyPager:
         with client:
             return self._retry(lambda: self._call("POST /v2/enqueue", routing_key, send),
                                self._http.pagerduty_budget_seconds, phased=False)
-
-def _oncalls(entries: list[Any], ranges: bool = False) -> list[OnCall]:
-    """Parse on-call entries (malformed ones skipped): one per person and level, or per shift."""
-    seen: dict[tuple[str, int, str, str], OnCall] = {}
-    for entry in entries:
-        user = entry.get("user") if isinstance(entry, dict) else None
-        level = entry.get("escalation_level") if isinstance(entry, dict) else None
-        if not isinstance(user, dict) or not isinstance(level, int):
-            continue
-        policy = entry.get("escalation_policy")
-        policy_id = str(policy.get("id", "")) if isinstance(policy, dict) else ""
-        name = str(user.get("summary") or user.get("name") or user.get("id") or "unknown")
-        start = _time(entry.get("start"))
-        key = (policy_id, level, name, str(start) if ranges else "")
-        seen.setdefault(key, OnCall(level, name, _time(entry.get("end")), policy_id, start))
-    return list(seen.values())
-
-
-def _time(value: Any) -> datetime | None:
-    """An ISO 8601 time, or None when absent or unreadable."""
-    try:
-        return parse_time(value) if value else None
-    except ValueError:
-        return None
-
-
-def _iso(moment: datetime) -> str:
-    """A UTC time as PagerDuty takes it."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -9,8 +9,9 @@ from typing import Any
 import pagerduty
 
 from chatops.adapters import pagerduty_parse as parse
-from chatops.adapters.pagerduty import ListOverflowError, _iso
+from chatops.adapters.pagerduty_errors import ListOverflowError
 from chatops.adapters.pagerduty_report import PagerDutyReports, _slices
+from chatops.adapters.timestamps import utc_text
 from chatops.core.incident import Incident, LogEntry
 
 # PagerDuty answers 400 when offset + limit exceeds 10,000 (developer-docs
@@ -79,12 +80,12 @@ class PagerDutyDesk(PagerDutyReports):
         if not service_ids:
             return []
         params: dict[str, Any] = {"statuses": ["triggered"], "service_ids": list(service_ids),
-                                  "since": _iso(since),
-                                  "until": _iso(until + timedelta(seconds=1)),
+                                  "since": utc_text(since),
+                                  "until": utc_text(until + timedelta(seconds=1)),
                                   "time_zone": "UTC"}
         items: list[Any] = []
         for start, end in _slices(since, until + timedelta(seconds=1)):
-            params.update(since=_iso(start), until=_iso(end))
+            params.update(since=utc_text(start), until=utc_text(end))
             items += self._list("/incidents", "incidents", dict(params),
                                 self._http.lookup_budget_seconds, cap=OFFSET_LIMIT)
         return [self._parsed("GET /incidents", parse.incident, item) for item in items]
@@ -96,7 +97,8 @@ class PagerDutyDesk(PagerDutyReports):
         caller keeps the teams' services. More than 10,000 entries: the range is halved.
         """
         # Whole seconds on the wire: round `until` up, or this second's entries are lost.
-        params: dict[str, Any] = {"since": _iso(since), "until": _iso(until + timedelta(seconds=1)),
+        params: dict[str, Any] = {"since": utc_text(since),
+                                  "until": utc_text(until + timedelta(seconds=1)),
                                   "time_zone": "UTC", "is_overview": "false",
                                   "include": ["incidents"]}
         try:

@@ -1,18 +1,21 @@
-"""Turn PagerDuty REST objects (incidents, log entries) into domain values.
+"""Turn PagerDuty REST objects (incidents, log entries, on-calls) into domain values.
 
 Shapes per the official REST API v2 OpenAPI spec (components/schemas Incident,
-LogEntry and its *LogEntry variants, Channel). Anything malformed raises
-ValueError/KeyError/TypeError, which the adapter reports as a PagerDutyError.
+LogEntry and its *LogEntry variants, Channel, Oncall). A malformed incident or log
+entry raises ValueError/KeyError/TypeError, which the adapter reports as a
+PagerDutyError; malformed on-call entries are skipped.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from chatops.adapters import pagerduty_events as events
 from chatops.adapters.timestamps import parse_time as when
 from chatops.core.incident import Incident, LogEntry
+from chatops.core.model import OnCall
 
 _LEVEL = re.compile(r"level (\d+)", re.I)
 _KINDS = {"acknowledgement": "acknowledge"}
@@ -73,3 +76,28 @@ def log_entry(item: dict[str, Any]) -> LogEntry:
         channel=how.removesuffix("_notification"), level=int(level.group(1)) if level else None,
         text=text, facts=facts,
     )
+
+
+def oncalls(entries: list[Any], ranges: bool = False) -> list[OnCall]:
+    """Parse on-call entries (malformed ones skipped): one per person and level, or per shift."""
+    seen: dict[tuple[str, int, str, str], OnCall] = {}
+    for entry in entries:
+        user = entry.get("user") if isinstance(entry, dict) else None
+        level = entry.get("escalation_level") if isinstance(entry, dict) else None
+        if not isinstance(user, dict) or not isinstance(level, int):
+            continue
+        policy = entry.get("escalation_policy")
+        policy_id = str(policy.get("id", "")) if isinstance(policy, dict) else ""
+        name = str(user.get("summary") or user.get("name") or user.get("id") or "unknown")
+        start = _time(entry.get("start"))
+        key = (policy_id, level, name, str(start) if ranges else "")
+        seen.setdefault(key, OnCall(level, name, _time(entry.get("end")), policy_id, start))
+    return list(seen.values())
+
+
+def _time(value: Any) -> datetime | None:
+    """An ISO 8601 time, or None when absent or unreadable."""
+    try:
+        return when(value) if value else None
+    except ValueError:
+        return None

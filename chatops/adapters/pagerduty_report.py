@@ -19,7 +19,8 @@ import pagerduty
 
 from chatops.adapters import pagerduty_events as events
 from chatops.adapters import pagerduty_parse as parse
-from chatops.adapters.pagerduty import PagerDutyPager, _iso
+from chatops.adapters.pagerduty import PagerDutyPager
+from chatops.adapters.timestamps import utc_text
 from chatops.core.dedup import parse_dedup_key
 from chatops.core.incident import Incident, LogEntry
 from chatops.core.report import Mark
@@ -107,7 +108,8 @@ class PagerDutyReports(PagerDutyPager):
         while pending:
             start, end = pending.pop()
             # Whole seconds on the wire: round `end` up, or its last second is lost.
-            query = {**params, "since": _iso(start), "until": _iso(end + timedelta(seconds=1))}
+            query = {**params, "since": utc_text(start),
+                     "until": utc_text(end + timedelta(seconds=1))}
             page, more, total = self._get_page(client, token, path, key, query, 0)
             if first and max_requests is not None and total is not None and \
                     math.ceil(total / LIMIT) > max_requests:

@@ -1,9 +1,9 @@
-"""Timestamps as the vendors' APIs write them: ISO 8601 with a zone."""
+"""Timestamps as the vendors' APIs read and write them: ISO 8601 with a zone."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -16,3 +16,8 @@ def parse_time(value: Any) -> datetime:
     if moment.tzinfo is None:
         raise ValueError(f"time without a zone: {value!r}")
     return moment
+
+
+def utc_text(moment: datetime) -> str:
+    """A time as a UTC query parameter, to the second: 2024-05-01T09:30:00Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

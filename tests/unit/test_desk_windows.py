@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from chatops.adapters.pagerduty import ListOverflowError
 from chatops.adapters.pagerduty_desk import PagerDutyDesk
+from chatops.adapters.pagerduty_errors import ListOverflowError
 from chatops.adapters.timestamps import parse_time
 from chatops.config import Http
 

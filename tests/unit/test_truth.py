@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from chatops import check, render
-from chatops.adapters.pagerduty import _translate
+from chatops.adapters.pagerduty_errors import translate
 from chatops.audit import AuditLog
 from chatops.cli import page as page_cli
 from chatops.config import Config, load_config
@@ -136,18 +136,18 @@ def _http_error(status: int, body: str, method: str = "POST") -> Exception:
 def test_events_400_about_the_routing_key_is_a_routing_key_error() -> None:
     body = ('{"status":"invalid event","message":"Event object is invalid",'
             '"errors":["Invalid routing key"]}')
-    error = _translate("POST /v2/enqueue", _http_error(400, body), "R0ut1ngKey")
+    error = translate("POST /v2/enqueue", _http_error(400, body), "R0ut1ngKey")
     assert isinstance(error, RoutingKeyError) and error.exit_code == 3
     assert error.detail == "Invalid routing key"
     other = ('{"status":"invalid event","message":"Event object is invalid",'
              '"errors":["\'payload.summary\' is missing or blank"]}')
-    plain = _translate("POST /v2/enqueue", _http_error(400, other), "R0ut1ngKey")
+    plain = translate("POST /v2/enqueue", _http_error(400, other), "R0ut1ngKey")
     assert not isinstance(plain, RoutingKeyError) and "chatops bug" in plain.hint
 
 
 def test_rest_401_names_the_api_key_without_raw_json() -> None:
     body = '{"error":{"message":"Authentication failed","code":2006}}'
-    error = _translate("GET /oncalls", _http_error(401, body, "GET"), "pd-secret-key-1234")
+    error = translate("GET /oncalls", _http_error(401, body, "GET"), "pd-secret-key-1234")
     assert error.detail == "Authentication failed (code 2006)"
     assert "refused the REST API key in PAGERDUTY_API_TOKEN (…1234)" in error.hint
     assert "{" not in str(error) and error.exit_code == 3
