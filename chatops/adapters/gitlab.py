@@ -2,8 +2,9 @@
 
 python-gitlab's own retries are off (one attempt per call, `max_retries=0`);
 chatops.adapters.retry applies the policy, and creates are re-checked before
-they are ever repeated. Retry-After is read through a requests response hook
-because python-gitlab's exceptions carry no headers.
+they are ever repeated. Failures become GitLabError (gitlab_errors.py); their
+Retry-After is read through a requests response hook because python-gitlab's
+exceptions carry no headers.
 """
 
 from __future__ import annotations
@@ -19,28 +20,21 @@ import gitlab
 import gitlab.exceptions
 import requests
 
+from chatops.adapters import gitlab_parse as parse
 from chatops.adapters import retry
+from chatops.adapters.gitlab_errors import FAILURES, translate
 from chatops.adapters.phase import Phase
-from chatops.adapters.phase_session import BudgetSpent, PhaseAdapter
+from chatops.adapters.phase_session import PhaseAdapter
 from chatops.adapters.tls import requests_verify
 from chatops.config import Http
 from chatops.core.markers import PREFIX, has_marker_line
 from chatops.core.model import Issue
 from chatops.core.refs import IssueRef
-from chatops.errors import GitLabError, NotFoundError, mask
 
 T = TypeVar("T")
 ONCE: dict[str, Any] = {"obey_rate_limit": False, "retry_transient_errors": False,
                          "max_retries": 0}
-_HINTS = {
-    401: "GITLAB_TOKEN is invalid or expired: renew the project/bot access token (scope api).",
-    403: "GITLAB_TOKEN lacks the rights for this: it needs scope api (not read_api) and at "
-         "least the Reporter role on the project.",
-    404: "Project or issue not found, or the token cannot see it.",
-    429: "GitLab is rate limiting us; wait a minute before retrying.",
-}
 RECENT_DAYS = 7  # how far back a retried or repeated request finds its issue
-_DOWN = "GitLab is unreachable or failing; check the GitLab status page."
 
 
 class GitLabTracker:
@@ -81,31 +75,9 @@ class GitLabTracker:
         self._last.response = None
         try:
             return fn()
-        except gitlab.exceptions.GitlabError as exc:
-            status = exc.response_code
-            cls = NotFoundError if status == 404 else GitLabError
-            hint = _HINTS.get(status or 0, _DOWN)
-            if status == 401:
-                hint = f"{hint} (token {mask(self._token)})"
-            raise cls(endpoint, status, str(exc.error_message), hint,
-                      self._retry_after()) from None
-        except BudgetSpent as exc:
-            raise GitLabError(endpoint, None, f"not sent: {exc}", _DOWN) from None
-        except requests.RequestException as exc:
-            raise GitLabError(endpoint, None, type(exc).__name__, _DOWN) from None
-        except (KeyError, TypeError, ValueError) as exc:
-            raise GitLabError(endpoint, 200, f"unexpected answer: {type(exc).__name__}",
-                              "GitLab answered in a form chatops does not understand; "
-                              "report this as a chatops bug.") from None
-
-    def _retry_after(self) -> float | None:
-        """Retry-After of the last response, in seconds."""
-        response = getattr(self._last, "response", None)
-        value = response.headers.get("Retry-After") if response is not None else None
-        try:
-            return float(value) if value else None
-        except ValueError:
-            return None
+        except FAILURES as exc:
+            response = getattr(self._last, "response", None)
+            raise translate(endpoint, exc, self._token, response) from None
 
     def handle(self, path: str) -> Any:
         """A project handle that makes no request."""
@@ -204,7 +176,7 @@ class GitLabTracker:
 
     def own_notes(self, ref: IssueRef) -> list[str]:
         """Bodies of the notes trusted chatops users wrote on an issue, oldest first."""
-        project = _path(ref)
+        project = parse.project_path(ref)
         endpoint = f"GET /projects/{quote(project, safe='')}/issues/{ref.iid}/notes"
         issue = self.handle(project).issues.get(ref.iid, lazy=True)
         self._me()
@@ -239,7 +211,7 @@ class GitLabTracker:
         Only what a chatops bot wrote (`trusted`) can carry chatops' markers: a marker
         typed by anyone else into a comment or a description is ignored.
         """
-        project = _path(ref)
+        project = parse.project_path(ref)
         base = f"/projects/{quote(project, safe='')}/issues/{ref.iid}"
         # Sequential on purpose: one session, one request at a time (the transcript
         # tests record it exactly). On a repeated request `me` is already known.
@@ -266,7 +238,7 @@ class GitLabTracker:
 
     def _issue(self, project: str, attrs: dict[str, Any]) -> Issue:
         """Our view of an issue; the description only when a trusted user wrote it."""
-        found = _issue(project, attrs)
+        found = parse.issue(project, attrs)
         if PREFIX in found.description and not self.trusted(attrs.get("author")):
             found = replace(found, description="")
         return found
@@ -296,7 +268,7 @@ class GitLabTracker:
 
         def create() -> Issue:
             created = self.handle(project).issues.create(data, **ONCE)
-            return _issue(project, created.attributes)
+            return parse.issue(project, created.attributes)
 
         # The re-check is a single search: it shares the create's budget.
         return self._retry(lambda: self.call(endpoint, create), before_page=True,
@@ -304,7 +276,7 @@ class GitLabTracker:
 
     def set_labels(self, ref: IssueRef, add: list[str], remove: list[str]) -> None:
         """Add and remove labels in one idempotent update."""
-        project = _path(ref)
+        project = parse.project_path(ref)
         endpoint = f"PUT /projects/{quote(project, safe='')}/issues/{ref.iid}"
         data = {"add_labels": ",".join(add), "remove_labels": ",".join(remove)}
         self._retry(lambda: self.call(endpoint, lambda: self.handle(project).issues.update(
@@ -312,7 +284,7 @@ class GitLabTracker:
 
     def add_note(self, ref: IssueRef, body: str, marker: str) -> None:
         """Comment on the issue; after an unclear failure, look before re-posting."""
-        project = _path(ref)
+        project = parse.project_path(ref)
         endpoint = f"POST /projects/{quote(project, safe='')}/issues/{ref.iid}/notes"
         issue = self.handle(project).issues.get(ref.iid, lazy=True)
 
@@ -324,24 +296,3 @@ class GitLabTracker:
 
         self._retry(lambda: self.call(endpoint, lambda: bool(issue.notes.create(
             {"body": body}, **ONCE))), before_page=False, recheck=posted)
-
-
-def _path(ref: IssueRef) -> str:
-    """The project path of a resolved reference."""
-    if ref.project is None:
-        raise ValueError(f"issue reference {ref} has no project; resolve it first")
-    return ref.project
-
-
-def _issue(project: str, attrs: dict[str, Any]) -> Issue:
-    """Our view of a GitLab issue JSON object."""
-    try:
-        return Issue(project=project, iid=int(attrs["iid"]), web_url=str(attrs["web_url"]),
-                     title=str(attrs.get("title") or ""), state=str(attrs.get("state") or ""),
-                     labels=tuple(attrs.get("labels") or ()),
-                     description=str(attrs.get("description") or ""),
-                     issue_type=str(attrs.get("issue_type") or ""))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise GitLabError(f"/projects/{quote(project, safe='')}/issues", 200,
-                          f"unexpected issue object: {exc}",
-                          "GitLab answered unexpectedly; report this as a chatops bug.") from None

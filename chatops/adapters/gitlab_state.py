@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from chatops.adapters.gitlab import ONCE, GitLabTracker, _issue
+from chatops.adapters import gitlab_parse as parse
+from chatops.adapters.gitlab import ONCE, GitLabTracker
 from chatops.core.cursor import TITLE
 from chatops.core.labels import SYNC_STATE
 from chatops.core.model import Issue
@@ -41,7 +42,7 @@ class GitLabStateStore:
             for item in project.issues.list(query_parameters=query, per_page=100,
                                             iterator=True, **ONCE):
                 if self._tracker.trusted(item.attributes.get("author")):
-                    return _issue(self._project, item.attributes)
+                    return parse.issue(self._project, item.attributes)
             return None
 
         return self._tracker._retry(
@@ -56,7 +57,7 @@ class GitLabStateStore:
                                     "confidential": True}
 
             def create() -> Issue:
-                return _issue(self._project, project.issues.create(data, **ONCE).attributes)
+                return parse.issue(self._project, project.issues.create(data, **ONCE).attributes)
 
             # An unclear failure is re-checked before any second create.
             self._issue = self._tracker._retry(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from chatops.adapters.timestamps import parse_time
+from chatops.adapters.timestamps import parse_time, utc_text
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -32,3 +32,8 @@ def test_parse_time_refuses_a_time_without_zone() -> None:
     assert str(caught.value) == "time without a zone: '2026-11-26T14:30:00'"
     with pytest.raises(ValueError):
         parse_time("yesterday")
+
+
+def test_utc_text_writes_utc_to_the_second() -> None:
+    moment = datetime(2026, 11, 26, 15, 30, 5, 999999, tzinfo=timezone(timedelta(hours=1)))
+    assert utc_text(moment) == "2026-11-26T14:30:05Z"
