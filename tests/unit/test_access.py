@@ -104,3 +104,40 @@ def test_runner_with_a_member_and_with_gitlab_down() -> None:
     down, pager = FakeTracker(down=True), FakePager()
     assert page(down, pager) is Outcome.PAGED_WITHOUT_ISSUE
     assert down.calls == ["members"] and len(pager.events) == 1  # the issue never read
+
+
+def test_refusal_texts_are_exact() -> None:
+    """The words a refused requester reads, per verb (the hint differs for page)."""
+    assert access.refusal("page", IssueRef("s/e", 7), INCIDENTS, "@eve") == (
+        "@eve may not page on s/e#7: outside the incident project "
+        "(gitlab-com/gl-infra/production) chatops acts only for people with at least the "
+        "Reporter role in the issue's project, and GitLab does not list @eve with that role "
+        "in s/e (or there is no such project).",
+        "Nothing was changed. Page without --incident (chatops opens the incident issue in "
+        "gitlab-com/gl-infra/production), or ask a Maintainer of s/e for the Reporter role.")
+    assert access.refusal("status", IssueRef(None, 3), INCIDENTS, "@eve") == (
+        "@eve may not read the pages of gitlab-com/gl-infra/production#3: outside the "
+        "incident project (gitlab-com/gl-infra/production) chatops acts only for people with "
+        "at least the Reporter role in the issue's project, and GitLab does not list @eve "
+        "with that role in gitlab-com/gl-infra/production (or there is no such project).",
+        "Nothing was changed. Ask a Maintainer of gitlab-com/gl-infra/production for the "
+        "Reporter role.")
+    assert access.refusal("resolve", IssueRef("s/e", 7), INCIDENTS, "@eve")[0].startswith(
+        "@eve may not resolve the pages of s/e#7: ")
+    assert access.refusal("reopen", IssueRef("s/e", 7), INCIDENTS, "@eve")[0].startswith(
+        "@eve may not reopen s/e#7: ")
+
+
+def test_unknown_requester_texts_are_exact() -> None:
+    assert access.unknown_requester("page", IssueRef("s/e", 7), INCIDENTS) == (
+        "chatops may not page on s/e#7: outside the incident project "
+        "(gitlab-com/gl-infra/production) it needs to know who asks, and GITLAB_USER_ID is "
+        "not set.",
+        "Nothing was changed. Run it from ChatOps (GitLab sets GITLAB_USER_ID) or set "
+        "GITLAB_USER_ID to your GitLab user id, or page without --incident.")
+    assert access.unknown_requester("cancel", IssueRef(None, 2), INCIDENTS) == (
+        "chatops may not cancel the pages of gitlab-com/gl-infra/production#2: outside the "
+        "incident project (gitlab-com/gl-infra/production) it needs to know who asks, and "
+        "GITLAB_USER_ID is not set.",
+        "Nothing was changed. Run it from ChatOps (GitLab sets GITLAB_USER_ID) or set "
+        "GITLAB_USER_ID to your GitLab user id.")
