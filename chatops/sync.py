@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from chatops import render
@@ -23,32 +23,12 @@ from chatops.core.sync import TeamPolicy, Tracked, plan_sync, posted_ids
 from chatops.delivery import QueuedPages
 from chatops.errors import ChatopsError
 from chatops.services import team_service_ids
+from chatops.sync_report import FollowReport
 
 # A request's issue is opened at most this long before a page with its key (the page
 # path finds it back for 7 days), so a bulk listing from here on finds it.
 REQUEST_ISSUE_AGE = timedelta(days=8)
 Item = tuple[str, Incident, str]  # team, incident, dedup key
-
-
-@dataclass
-class FollowReport:
-    """What one sync or webhook run did, and what went wrong."""
-
-    incidents: int = 0
-    delivered: int = 0
-    skipped: str = ""
-    issues: int = 0
-    notes: int = 0
-    labels: int = 0
-    problems: list[str] = field(default_factory=list)
-
-    def line(self) -> str:
-        """The summary line of the job log."""
-        if self.skipped:
-            return f"skipped: {self.skipped}"
-        return (f"incidents={self.incidents} delivered={self.delivered} issues={self.issues} "
-                f"notes_added={self.notes} "
-                f"labels_changed={self.labels} problems={len(self.problems)}")
 
 
 class Follower:

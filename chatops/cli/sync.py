@@ -18,7 +18,8 @@ from chatops.cli import boundary, common
 from chatops.cli.boundary import Finished
 from chatops.core.labels import SYNC_LOCK
 from chatops.errors import InputError, redact
-from chatops.sync import Follower, FollowReport
+from chatops.sync import Follower
+from chatops.sync_report import FollowReport
 
 LOCK_MINUTES = 15  # longer than the sync job's timeout
 

@@ -7,12 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from chatops import records
 from chatops.access import authorise
 from chatops.audit import AuditLog
 from chatops.core import compose, markers
 from chatops.core.incident import Incident
-from chatops.core.labels import RECORD
 from chatops.core.model import page_records, read_markers, waiting_requests
 from chatops.core.page import PageFlow, step
 from chatops.core.page_steps import (
@@ -24,14 +22,11 @@ from chatops.core.page_steps import (
     FindIssue,
     IncidentLooked,
     IssueChecked,
-    IssueFailed,
-    IssueOpened,
     LinkIssue,
     OnCallChecked,
     OpenIssue,
     PageFailed,
     PageSent,
-    Recorded,
     RecordRefusal,
     SetLabels,
     Started,
@@ -39,20 +34,10 @@ from chatops.core.page_steps import (
 )
 from chatops.core.ports import IssueTracker, Pager
 from chatops.core.refs import IssueRef
-from chatops.core.report import Mark
-from chatops.errors import (
-    ChatopsError,
-    ConfigError,
-    GitLabError,
-    NotFoundError,
-    RoutingKeyError,
-    ServiceError,
-)
+from chatops.errors import ChatopsError, NotFoundError, RoutingKeyError
 from chatops.page.lookahead import Lookahead
 from chatops.page.plan import PagePlan
-
-PLAIN_ISSUE = ("GitLab opened a plain issue, not an incident: the token's user needs at least "
-               "the Reporter role on the incident project to create incidents")
+from chatops.page.writes import PageWrites, gitlab_problem, transient
 
 
 @dataclass(frozen=True)
@@ -71,9 +56,9 @@ class PageRunner:
         self.plan, self.tracker, self.pager = plan, tracker, pager
         self.ahead = ahead  # the first reads, sent before the configuration was validated
         self.routing_key, self.audit = routing_key, audit
-        self.from_email = from_email  # the PagerDuty user a note on the incident is from
         self.request, self.team, self.target = plan.request, plan.team, plan.target
         self._unchecked = ""  # why the requester's role could not be checked, if so
+        self.writes = PageWrites(plan, tracker, pager, routing_key, audit, from_email)
 
     @property
     def flow(self) -> PageFlow:
@@ -127,11 +112,12 @@ class PageRunner:
 
     def _execute(self, action: Action) -> Event:
         """Run one action, turning service failures into events the flow decides on."""
+        writes = self.writes
         handlers: dict[type, Callable[[Any], Event]] = {
             CheckOnCall: self._check_oncall, FindIssue: self._find_issue,
-            OpenIssue: self._open_issue, Trigger: self._trigger, FindIncident: self._incident,
-            RecordRefusal: self._record_refusal, LinkIssue: self._link_issue,
-            SetLabels: self._set_labels, AddNote: self._add_note,
+            OpenIssue: writes.open_issue, Trigger: self._trigger, FindIncident: self._incident,
+            RecordRefusal: writes.record_refusal, LinkIssue: writes.link_issue,
+            SetLabels: writes.set_labels, AddNote: writes.add_note,
         }
         return handlers[type(action)](action)
 
@@ -147,12 +133,6 @@ class PageRunner:
         names = ", ".join(f"L{o.level} {o.name}" for o in entries) or "nobody"
         self.audit.record("check-oncall", f"pagerduty:{policy}", "ok", names)
         return OnCallChecked(entries)
-
-    def _gitlab_problem(self, exc: ChatopsError) -> str:
-        """The problem text; remembers when GitLab refused our token (fix it, not wait)."""
-        if isinstance(exc, ConfigError) or (isinstance(exc, GitLabError) and exc.denied):
-            self.plan.gitlab_denied = True
-        return str(exc)
 
     def _find_issue(self, _: FindIssue) -> Event:
         """Find this request's issue, or load the --incident issue."""
@@ -171,8 +151,8 @@ class PageRunner:
             return IssueChecked(None, problem=str(exc), not_found=True)
         except ChatopsError as exc:
             self.audit.record("load-issue", str(ref), "error", str(exc))
-            return IssueChecked(None, problem=self._gitlab_problem(exc),
-                                transient=_transient(exc))
+            return IssueChecked(None, problem=gitlab_problem(self.plan, exc),
+                                transient=transient(exc))
         records = page_records([issue.description, *notes], self.request.team)
         own = [m for m in read_markers(issue.description, "request")
                if m.get("team") == self.request.team]
@@ -206,32 +186,13 @@ class PageRunner:
                 project, token)) if self.ahead else self.tracker.find_by_marker(project, token))
         except ChatopsError as exc:
             self.audit.record("find-issue", project, "error", str(exc))
-            return IssueChecked(None, problem=self._gitlab_problem(exc),
-                                transient=_transient(exc))
+            return IssueChecked(None, problem=gitlab_problem(self.plan, exc),
+                                transient=transient(exc))
         if issue is None:
             self.audit.record("find-issue", project, "none", markers.search_token(self.plan.key))
             return IssueChecked(None)
         self.audit.record("find-issue", issue.web_url, "found", markers.search_token(self.plan.key))
         return self._load(issue.ref)
-
-    def _open_issue(self, _: OpenIssue) -> Event:
-        """Create the incident issue."""
-        project = self.plan.config.incident_project
-        token = markers.request_marker_prefix(self.plan.key)
-        try:
-            issue = self.tracker.open_issue(project, self.plan.title(), self.plan.description(),
-                                            list(self.flow.team_labels), token)
-        except ChatopsError as exc:
-            self.audit.record("open-issue", project, "error", str(exc))
-            return IssueFailed(self._gitlab_problem(exc), transient=_transient(exc))
-        if issue.issue_type == "issue":
-            # GitLab ignores issue_type=incident without the right to create incidents
-            # (Reporter role) and opens a plain issue instead (gitlabhq
-            # app/services/issues/build_service.rb; app/policies/project_policy.rb).
-            self.audit.record("open-issue", issue.web_url, "plain-issue", PLAIN_ISSUE)
-        else:
-            self.audit.record("open-issue", issue.web_url, "ok")
-        return IssueOpened(issue)
 
     def _trigger(self, action: Trigger) -> Event:
         """Send the page."""
@@ -263,102 +224,8 @@ class PageRunner:
         self.audit.record("find-incident", target, "ok", outcome)
         return IncidentLooked(incident)
 
-    def _link_issue(self, _: LinkIssue) -> Event:
-        """Note on the PagerDuty incident where the issue opened after the page is.
-
-        The trigger's links cannot be changed once it is sent, and a second trigger
-        with the same dedup_key only joins the open alert; an incident note (REST
-        POST /incidents/{id}/notes, "Create a new note for the specified incident",
-        which requires the From header of a PagerDuty user: REST OpenAPI spec) is the
-        documented way to add the link to the incident's timeline.
-        """
-        incident, issue = self.flow.incident, self.flow.issue
-        assert incident is not None and issue is not None
-        target = f"pagerduty:incident={incident.id}"
-        if not self.from_email:
-            problem = ("a note needs a PagerDuty user: set PAGERDUTY_FROM_EMAIL to a "
-                       "PagerDuty user's email")
-            self.audit.record("link-issue", target, "skipped", problem)
-            return Recorded("pagerduty link", problem)
-        text = (f"Incident issue (opened or linked after the page, GitLab was failing): "
-                f"{issue.web_url}")
-        try:
-            self.pager.note(incident.id, self.from_email, text)
-        except ChatopsError as exc:
-            self.audit.record("link-issue", target, "error", str(exc))
-            return Recorded("pagerduty link", str(exc))
-        self.audit.record("link-issue", target, "ok", issue.web_url)
-        return Recorded("pagerduty link")
-
-    def _record_refusal(self, action: RecordRefusal) -> Event:
-        """Leave the refusal on the team's PagerDuty service as a change event."""
-        plan = self.plan
-        record = compose.refusal(plan.flow, self.request.team, self.team, plan.who,
-                                 plan.clock(), action.reason)
-        self._keep_record("refused", action.reason, plan.who.job_url)
-        try:
-            self.pager.record_change(self.routing_key, record)
-        except ChatopsError as exc:
-            self.audit.record("record-refusal", f"pagerduty:{self.request.team}", "error",
-                              str(exc))
-            return Recorded("refusal", str(exc))
-        self.audit.record("record-refusal", f"pagerduty:{self.request.team}", "ok",
-                          action.reason)
-        return Recorded("refusal")
-
-    def _keep_record(self, kind: str, reason: str, link: str) -> None:
-        """Note a request that did not page at once in GitLab's durable record (reports)."""
-        mark = Mark(self.request.team, kind, self.plan.clock(), link, self.plan.who.login,
-                    reason, drill=self.request.drill)
-        try:
-            where = records.keep(self.tracker, self.plan.config.incident_project, mark)
-        except ChatopsError as exc:
-            self.audit.record("keep-record", f"gitlab:{RECORD}", "error", str(exc))
-            return
-        self.audit.record("keep-record", where, "ok", kind)
-
-    def _set_labels(self, action: SetLabels) -> Event:
-        """Label the issue."""
-        assert self.flow.issue is not None
-        issue = self.flow.issue
-        try:
-            self.tracker.set_labels(issue.ref, list(action.add), list(action.remove))
-        except ChatopsError as exc:
-            self.audit.record("label-issue", issue.web_url, "error", str(exc))
-            return Recorded("labels", str(exc))
-        self.audit.record("label-issue", issue.web_url, "ok", "+" + ",+".join(action.add))
-        return Recorded("labels")
-
-    def _add_note(self, action: AddNote) -> Event:
-        """Comment on the issue."""
-        assert self.flow.issue is not None
-        issue, now = self.flow.issue, self.plan.clock()
-        kind = {"paged": "paged", "queued": "queued"}.get(action.template, "failed")
-        if kind != "paged":
-            self._keep_record(kind, "", issue.web_url)
-        extra = ({"severity": str(self.request.severity), "drill": str(int(self.request.drill)),
-                  "by": self.plan.who.login or "-"} if kind == "queued" else {})
-        if kind == "paged" and self.flow.incident is not None:
-            # Followed by id from now on (a grouped incident has no incident_key).
-            extra = {"incident": self.flow.incident.id, "number": str(self.flow.incident.number)}
-        marker = markers.page_marker(kind, self.request.team, self.flow.dedup_key, now,
-                                     self.plan.who.job_url, **extra)
-        try:
-            body = self.plan.render(f"note_{action.template}.md.j2", marker=marker)
-            self.tracker.add_note(issue.ref, body, marker)
-        except ChatopsError as exc:
-            self.audit.record("comment-issue", issue.web_url, "error", str(exc))
-            return Recorded("note", str(exc))
-        self.audit.record("comment-issue", issue.web_url, "ok", action.template)
-        return Recorded("note")
-
 
 def _looks(action: Action) -> bool:
     """Is this action part of the look-ups before the decision (the look-up budget)?"""
     return isinstance(action, CheckOnCall | FindIssue | OpenIssue) and not getattr(
         action, "late", False)
-
-
-def _transient(exc: ChatopsError) -> bool:
-    """May the same call work a little later (timeout, 5xx, 429)?"""
-    return isinstance(exc, ServiceError) and exc.retryable

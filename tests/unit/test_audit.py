@@ -6,8 +6,8 @@ import io
 from datetime import UTC, datetime
 
 from chatops.audit import AuditLog, AuditRecord
-from chatops.cli.page import page_sent
 from chatops.errors import register_secret
+from chatops.page.job import page_sent
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 

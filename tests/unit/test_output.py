@@ -44,7 +44,7 @@ def test_crash_report_masks_secrets_in_tracebacks() -> None:
 
 def test_crash_reply_says_whether_the_page_went_out() -> None:
     from chatops.audit import AuditLog
-    from chatops.cli.page import crash_reply
+    from chatops.page.job import crash_reply
 
     audit = AuditLog("@a", io.StringIO())
     assert crash_reply(audit).startswith("NOT PAGED: chatops CRASHED")

@@ -26,6 +26,7 @@ from chatops.errors import (
     PagerDutyError,
     RoutingKeyError,
 )
+from chatops.page import job
 from chatops.page.plan import PagePlan
 from chatops.page.runner import PageRunner
 from tests.unit.fakes import FakePager, FakeTracker
@@ -94,11 +95,12 @@ def test_good_override_passes(tmp_path: Path) -> None:
 
 # ---- after the trigger, the reply always says PAGED ---------------------------------------
 def _job_after_trigger(monkeypatch: pytest.MonkeyPatch, error: Exception) -> tuple[str, int]:
-    def execute(words: object, flags: object, env: object, audit: AuditLog) -> None:
+    def execute(words: object, flags: object, env: object, audit: AuditLog,
+                wiring: object) -> None:
         audit.record("trigger-page", "pagerduty:gitaly:key", "ok")
         raise error
 
-    monkeypatch.setattr(page_cli, "execute", execute)
+    monkeypatch.setattr(job, "execute", execute)
     monkeypatch.setenv("CI_PIPELINE_SOURCE", "push")
     result = CliRunner().invoke(page_cli.page, ["gitaly", "x"])
     return result.stdout, result.exit_code
@@ -271,8 +273,8 @@ def _replies() -> list[str]:
     replies.append(page_cli.refusal(InputError("Unknown team 'x'."), audit).text)
     replies.append(page_cli.refusal(ConfigError("bad"), audit).text)
     audit.record("trigger-page", "pagerduty:gitaly:k", "ok")
-    replies.append(page_cli.crash_reply(audit))
-    replies.append(page_cli.dry_run(base))
+    replies.append(job.crash_reply(audit))
+    replies.append(job.dry_run(base))
     return replies
 
 
