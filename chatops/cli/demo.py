@@ -72,7 +72,8 @@ def _job(emu: Any, config: Path, title: str, args: list[str], chat_input: str = 
     env = {**job_env(emu.env(), config, chat_input), **extra}
     if not chat_input:
         env.pop("CI_PIPELINE_SOURCE")
-    job = subprocess.run([sys.executable, "-m", "chatops", *args], capture_output=True,
+    # -P: the installed chatops, never a checkout's sources from the current folder.
+    job = subprocess.run([sys.executable, "-P", "-m", "chatops", *args], capture_output=True,
                          text=True, env=env, check=False, timeout=300)
     log = _WHOLE_SECTION.sub("", job.stdout)
     click.echo("--- job log ---\n" + (log + job.stderr).strip())

@@ -49,14 +49,22 @@ def cli() -> None:
     """Reach an expert team from Slack: GitLab ChatOps + PagerDuty."""
 
 
+INCOMPLETE = ("NOT DONE: chatops CRASHED before doing anything, because its installation is "
+              "incomplete ({}). Nothing was sent. If you were paging, page by hand in "
+              "PagerDuty NOW (the team's service, New Incident), then tell the ChatOps "
+              "maintainers to rebuild the chatops image.")
+
+
 def main() -> None:
     """Console-script entry point: click's usage errors end with a RESULT line too."""
-    from chatops.cli.boundary import EXIT_FAILED, Finished, finish, usage_error
+    from chatops.cli.boundary import EXIT_FAILED, Finished, crashed, finish, usage_error
 
     try:
         cli.main(prog_name="chatops", standalone_mode=False)
     except click.ClickException as exc:
         usage_error(exc)
+    except ImportError as exc:  # a command's module is missing: the installation is broken
+        finish(crashed(INCOMPLETE.format(exc)), reply=True)
     except click.Abort:
         print("Aborted.", file=sys.stderr)
         finish(Finished("", "aborted", EXIT_FAILED))
