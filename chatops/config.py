@@ -13,6 +13,11 @@ from typing import Any
 from chatops.core.team import Team
 from chatops.errors import ConfigError, register_secret
 
+# The largest value of each time limit (config_schema.py refuses more; page/lookahead.py
+# reads nothing early with more).
+HTTP_LIMITS = {"timeout_seconds": 120.0, "lookup_budget_seconds": 120.0,
+               "pagerduty_budget_seconds": 600.0, "gitlab_budget_seconds": 600.0}
+
 
 @dataclass(frozen=True)
 class Http:

@@ -68,7 +68,7 @@ class _Strict(BaseModel):
 
 # Every default is the plain value's own (core/team.py, config.py): one place for each.
 _COVERAGE, _TEAM = core.Coverage(), core.Team("", "", "", "")
-_HTTP, _SYNC = config.Http(), config.Sync()
+_HTTP, _SYNC, _LIMIT = config.Http(), config.Sync(), config.HTTP_LIMITS
 
 
 class Coverage(_Strict):
@@ -150,14 +150,18 @@ class Http(_Strict):
     """Time limits for remote calls, in seconds."""
 
     # Each request: connect + answer.
-    timeout_seconds: Seconds = Field(default=_HTTP.timeout_seconds, gt=0, le=120)
+    timeout_seconds: Seconds = Field(default=_HTTP.timeout_seconds, gt=0,
+                                     le=_LIMIT["timeout_seconds"])
     # Everything before the page goes out (on-call check, issue search and create):
     # when GitLab or the on-call look-up hangs, the page still leaves after this.
-    lookup_budget_seconds: Seconds = Field(default=_HTTP.lookup_budget_seconds, gt=0, le=120)
+    lookup_budget_seconds: Seconds = Field(default=_HTTP.lookup_budget_seconds, gt=0,
+                                           le=_LIMIT["lookup_budget_seconds"])
     # The PagerDuty trigger itself, retries included.
-    pagerduty_budget_seconds: Seconds = Field(default=_HTTP.pagerduty_budget_seconds, gt=0, le=600)
+    pagerduty_budget_seconds: Seconds = Field(default=_HTTP.pagerduty_budget_seconds, gt=0,
+                                              le=_LIMIT["pagerduty_budget_seconds"])
     # Labels and notes after the page.
-    gitlab_budget_seconds: Seconds = Field(default=_HTTP.gitlab_budget_seconds, gt=0, le=600)
+    gitlab_budget_seconds: Seconds = Field(default=_HTTP.gitlab_budget_seconds, gt=0,
+                                           le=_LIMIT["gitlab_budget_seconds"])
 
 
 class Sync(_Strict):

@@ -209,22 +209,21 @@ class Escalations:
     def _readable(self, incidents: list[Incident]) -> tuple[list[Incident], int]:
         """The incidents the requester may see, and how many others there are.
 
-        An escalation on an issue outside the incident project shows (its title carries
+        An escalation of a project other than the incident project shows (its title carries
         the message) only to a Reporter of that project, as page and status require: one
         members request per such project; unknown or unanswered means hidden.
         """
         allowed: dict[str, bool] = {}
         shown, hidden = [], 0
         for incident in incidents:
-            keys = incident.escalations
-            ref = keys[0].issue if keys else None
-            if ref is None or not core_access.needs_role(ref, self.config.incident_project):
-                shown.append(incident)
-                continue
-            project = ref.project or self.config.incident_project
-            if project not in allowed:
+            # Every key counts, request keys too (their project may not be the incident
+            # project: a changed incident_project, or a key someone else sent).
+            outside = {key.project for key in incident.escalations
+                       if core_access.needs_role(IssueRef(key.project, 0),
+                                                 self.config.incident_project)}
+            for project in outside - allowed.keys():
                 allowed[project] = self._may_read(project)
-            if allowed[project]:
+            if all(allowed[project] for project in outside):
                 shown.append(incident)
             else:
                 hidden += 1

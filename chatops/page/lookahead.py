@@ -12,11 +12,12 @@ when it does not, their answers are dropped and the page asks again.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from chatops.config import Config, Environment, Http
+from chatops.config import HTTP_LIMITS, Config, Environment, Http
 from chatops.core import markers
 from chatops.core.request import PageRequest, request_key
 
@@ -39,7 +40,6 @@ class Lookahead:
             request_key(request.team, request.message, None, request.drill))
         self.tracker: GitLabTracker | None = None
         self.pager: PagerDutyDesk | None = None
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lookahead")
         self._answers: dict[tuple[str, ...], Future[Any]] = {}
 
     def start(self, env: Environment) -> None:
@@ -62,11 +62,21 @@ class Lookahead:
             self._send(("issue", self.project, self.marker),
                        lambda: tracker.find_by_marker(self.project, self.marker))
             self.tracker = tracker
-        self._pool.shutdown(wait=False)  # the reads run on; no other work comes
 
     def _send(self, key: tuple[str, ...], read: Callable[[], T]) -> None:
-        """Start one read in the background."""
-        self._answers[key] = self._pool.submit(read)
+        """Start one read in the background, on a daemon thread: a job that refuses (say, an
+        invalid file) replies and exits at once, never waiting for reads it will not use."""
+        answer: Future[T] = Future()
+
+        def run() -> None:
+            answer.set_running_or_notify_cancel()
+            try:
+                answer.set_result(read())
+            except BaseException as exc:
+                answer.set_exception(exc)
+
+        threading.Thread(target=run, name=f"lookahead-{key[0]}", daemon=True).start()
+        self._answers[key] = answer
 
     def matches(self, config: Config, request: PageRequest) -> bool:
         """Did the reads use exactly what the validated configuration and request say?"""
@@ -118,10 +128,9 @@ def _http(section: object) -> Http | None:
     if not isinstance(section, dict) or not all(
             isinstance(v, int | float) and not isinstance(v, bool) for v in section.values()):
         return None
-    try:
-        return Http(**{k: float(v) for k, v in section.items()})
-    except TypeError:  # an unknown key: the schema will refuse the file
-        return None
+    if not all(0 < v <= HTTP_LIMITS.get(k, 0) for k, v in section.items()):
+        return None  # an unknown key or a value out of range: the schema will refuse it
+    return Http(**{k: float(v) for k, v in section.items()})
 
 
 def _strings(value: object) -> bool:

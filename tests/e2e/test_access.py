@@ -117,3 +117,19 @@ def test_list_hides_escalations_of_projects_the_requester_cannot_read(harness: H
     assert f"{SECRET}/-/issues/7" in shown.reply and "not shown" not in shown.reply
     alone = harness.run("escalation", chat_input="list", GITLAB_USER_ID=None)
     assert alone.reply.startswith("Open escalations, oldest first (1):")
+
+
+def test_list_hides_a_request_key_of_a_project_the_requester_cannot_read(
+        harness: Harness) -> None:
+    """A request key (no issue number) names its project too: outside the incident
+    project it shows only to a Reporter there, like an issue key."""
+    seed_embargoed(harness)
+    harness.emu.pagerduty.trigger("PSVCGIT", "[Gitaly] S2: embargoed CVE",
+                                  dedup_key=f"chatops/{SECRET}/gitaly/0123456789abcdef")
+    job = harness.run("escalation", chat_input="list")
+    assert "embargoed" not in job.reply, job.stdout
+    assert "1 other open escalation is not shown" in job.reply
+    harness.emu.gitlab.add_member(SECRET, REQUESTER_USER_ID, REPORTER)
+    shown = harness.run("escalation", chat_input="list")
+    assert shown.reply.startswith("Open escalations, oldest first (1):"), shown.stdout
+    assert f"chatops/{SECRET}/gitaly/" in shown.reply and "not shown" not in shown.reply

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +98,46 @@ def test_side_main_writes_the_config_or_exits_1(tmp_path: Path,
     path = write(tmp_path, GOOD)
     assert config_beside.main(["x", str(path)]) == 0
     out: Any = pickle.loads(capsysbinary.readouterr().out)  # noqa: S301 - our own output
-    assert out == load_config(path)
+    assert out == (config_beside._HOME, load_config(path))
     assert config_beside.main(["x", str(tmp_path / "missing.toml")]) == 1
     assert capsysbinary.readouterr().out == b""
+
+
+def test_an_answer_of_another_chatops_is_not_taken(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A side process that loaded another copy of chatops (an older install) may validate
+    by older rules: its answer is dropped and the file validated here."""
+    import pickle
+
+    path = write(tmp_path, GOOD)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()  # a Config that differs: its templates_dir is anchored there
+    other = pickle.dumps(("/elsewhere/chatops", load_config(write(elsewhere, GOOD))))
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: FakeSide(other))
+    assert PendingConfig(path).result().templates_dir == tmp_path / "templates"
+
+
+def test_the_side_process_gets_no_secrets_and_this_chatops_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+
+    def popen(args: list[str], **kwargs: Any) -> FakeSide:
+        seen.update(kwargs, args=args)
+        return FakeSide(b"", code=1)
+
+    monkeypatch.setenv("GITLAB_TOKEN", "glpat-secret")
+    monkeypatch.setenv("PAGERDUTY_ROUTING_KEY_GITALY", "R0UTING")
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    PendingConfig(write(tmp_path, GOOD)).result()
+    assert seen["args"][1:4] == ["-P", "-m", "chatops.config_beside"]
+    assert "GITLAB_TOKEN" not in seen["env"] and "PAGERDUTY_ROUTING_KEY_GITALY" not in seen["env"]
+    assert seen["env"]["PYTHONPATH"].split(os.pathsep)[0] == str(
+        Path(config_beside._HOME).parent)
+
+
+def test_without_an_interpreter_path_nothing_is_started(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "executable", "")
+    pending = PendingConfig(write(tmp_path, GOOD))
+    assert pending._side is None
+    assert pending.result() == load_config(tmp_path / "chatops.toml")

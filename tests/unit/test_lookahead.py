@@ -55,6 +55,9 @@ def test_a_new_request_is_read_early_with_the_raw_values() -> None:
     (REQUEST, raw(bot_usernames="old-bot"), ENV),
     (REQUEST, raw(bot_usernames=[1]), ENV),
     (REQUEST, raw(templates_dir="templates"), ENV),  # checked before anything is sent
+    (REQUEST, raw(http={"lookup_budget_seconds": 500}), ENV),  # the schema allows 120
+    (REQUEST, raw(http={"timeout_seconds": 0}), ENV),
+    (REQUEST, raw(http={"gitlab_budget_seconds": -1}), ENV),
 ])
 def test_nothing_is_read_early_when_it_could_not_be_used(
         request_: PageRequest, raw_: dict[str, Any], env: Environment) -> None:
@@ -113,3 +116,32 @@ def test_an_early_error_is_raised_where_the_answer_is_used() -> None:
 def test_team_names_of_the_raw_file() -> None:
     assert lookahead.teams_in(RAW) == ["gitaly"]
     assert lookahead.teams_in(raw(teams="gitaly")) == []
+
+
+def test_early_reads_never_keep_a_refusing_job_alive() -> None:
+    """A read still out when the job ends (say, the file is refused and GitLab hangs) runs on
+    a daemon thread: the reply leaves at once instead of after the lookup budget."""
+    import threading
+
+    ahead = Lookahead(REQUEST, "g/p", "PGITALY1", CONFIG.http, ())
+    release = threading.Event()
+    early = (OnCall(1, "Ann", None),)
+
+    def slow() -> tuple[OnCall, ...]:
+        release.wait(30)
+        return early
+
+    ahead._send(("oncall", "PGITALY1"), slow)
+    (thread,) = [t for t in threading.enumerate() if t.name == "lookahead-oncall"]
+    assert thread.daemon
+    release.set()
+    assert ahead.oncall("PGITALY1", lambda: ()) == early  # the early answer, once it came
+
+
+def test_the_limits_read_early_are_the_schemas() -> None:
+    from chatops.config import HTTP_LIMITS
+
+    assert lookahead._http({"lookup_budget_seconds": HTTP_LIMITS["lookup_budget_seconds"]})
+    assert lookahead._http({"pagerduty_budget_seconds": 600}) == Http(
+        pagerduty_budget_seconds=600.0)
+    assert lookahead._http({"pagerduty_budget_seconds": 601}) is None
