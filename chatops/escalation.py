@@ -1,4 +1,4 @@
-"""Steering escalations from chat: status (live from PagerDuty), resolve, cancel, list."""
+"""The escalation commands from chat: status (live from PagerDuty), resolve, cancel, list."""
 
 from __future__ import annotations
 

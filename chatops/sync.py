@@ -1,4 +1,4 @@
-"""Follow escalations: mirror PagerDuty onto their issues (the sync and webhook jobs)."""
+"""The sync job: mirror PagerDuty onto the escalations' issues (sync and webhook runs)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from chatops.core.sync import TeamPolicy, Tracked, plan_sync, posted_ids
 from chatops.delivery import QueuedPages
 from chatops.errors import ChatopsError
 from chatops.services import team_service_ids
-from chatops.sync_report import FollowReport
+from chatops.sync_report import SyncReport
 
 # A request's issue is opened at most this long before a page with its key (the page
 # path finds it back for 7 days), so a bulk listing from here on finds it.
@@ -31,7 +31,7 @@ REQUEST_ISSUE_AGE = timedelta(days=8)
 Item = tuple[str, Incident, str]  # team, incident, dedup key
 
 
-class Follower:
+class SyncJob:
     """Applies PagerDuty histories to issues through the ports; one issue's failure stays local."""
 
     def __init__(self, config: Config, tracker: IssueTracker, desk: PagerDutyPorts,
@@ -49,13 +49,13 @@ class Follower:
         self._requests_since: dict[str, datetime] = {}
         self._listed: dict[IssueRef, Issue] = {}  # issues read by the bulk listing
 
-    def locked(self, work: Callable[[], FollowReport], wait_seconds: float) -> FollowReport:
+    def locked(self, work: Callable[[], SyncReport], wait_seconds: float) -> SyncReport:
         """Run work holding the lock; wait up to wait_seconds for another run to finish."""
         deadline = time.monotonic() + wait_seconds
         while (holder := self.lock.acquire()) is not None:
             if time.monotonic() >= deadline:
                 self.audit.record("lock", SYNC_LOCK, "busy", holder)
-                return FollowReport(skipped=f"another run holds the lock ({holder}); the next "
+                return SyncReport(skipped=f"another run holds the lock ({holder}); the next "
                                             "sync picks up whatever this run would have done")
             self.sleep(2.0)
         try:
@@ -63,9 +63,9 @@ class Follower:
         finally:
             self.lock.release()
 
-    def sync(self) -> FollowReport:
+    def sync(self) -> SyncReport:
         """One scheduled pass: what changed since the saved cursor, and pages turning overdue."""
-        now, report = self.clock(), FollowReport()
+        now, report = self.clock(), SyncReport()
         state = parse_state(self.store.load() if self.store else "")
         state = self._services(state, now, report)
         pairs = self.desk.log_entries(state.read_since(now, self.window), now)
@@ -100,7 +100,7 @@ class Follower:
         self._save(state.advanced(now, {e.id: e.at for e, _ in fresh}, failed, fixed), report)
         return report
 
-    def _services(self, state: SyncState, now: datetime, report: FollowReport) -> SyncState:
+    def _services(self, state: SyncState, now: datetime, report: SyncReport) -> SyncState:
         """The teams' PagerDuty services: configured, or read again when stale."""
         if not state.services_stale(set(self.config.teams), now):
             return state
@@ -113,7 +113,7 @@ class Follower:
                           f"{sum(map(len, found.values()))} services of {len(found)} teams")
         return replace(state, services=found, services_at=now)
 
-    def _save(self, state: SyncState, report: FollowReport) -> None:
+    def _save(self, state: SyncState, report: SyncReport) -> None:
         """Keep the cursor; a failed save only makes the next run re-read (idempotently)."""
         if self.store is None:
             return
@@ -125,7 +125,7 @@ class Follower:
 
     def _retry_one(self, incident_id: str, first: datetime, now: datetime,
                    incidents: dict[str, Incident], entries: dict[str, list[LogEntry]],
-                   failed: dict[str, datetime], report: FollowReport) -> None:
+                   failed: dict[str, datetime], report: SyncReport) -> None:
         """Read again the whole history of an incident whose application failed before."""
         if now - first > RETRY_FOR:
             self._problem(report, f"pagerduty:{incident_id}", "still failing after "
@@ -176,7 +176,7 @@ class Follower:
                         entries[found.id] = self.desk.incident_log(found.id)
 
     def _ours(self, incidents: dict[str, Incident], services: tuple[str, ...],
-              report: FollowReport, failed: dict[str, datetime]) -> dict[str, Incident]:
+              report: SyncReport, failed: dict[str, datetime]) -> dict[str, Incident]:
         """The chatops incidents among these; keyless ones of the teams' services via alerts."""
         ours = {}
         for incident in incidents.values():
@@ -192,9 +192,9 @@ class Follower:
                 ours[incident.id] = incident
         return ours
 
-    def follow_one(self, incident_id: str) -> FollowReport:
+    def follow_one(self, incident_id: str) -> SyncReport:
         """Apply one incident's whole history (the webhook job)."""
-        report = FollowReport()
+        report = SyncReport()
         incident = self.desk.with_keys(self.desk.incident_by_id(incident_id))
         if not incident.escalations:
             self.audit.record("follow", f"pagerduty:{incident_id}", "ignored",
@@ -207,7 +207,7 @@ class Follower:
         return report
 
     def _apply(self, incidents: dict[str, Incident], entries: dict[str, list[LogEntry]],
-               report: FollowReport) -> dict[str, datetime]:
+               report: SyncReport) -> dict[str, datetime]:
         """Group incidents by issue, bring each issue up to date; return the transient failures."""
         report.incidents = len(incidents)
         failed: dict[str, datetime] = {}
@@ -227,7 +227,7 @@ class Follower:
                     self._fail(report, failed, incident.id, exc, target=str(ref))
         return failed
 
-    def _fail(self, report: FollowReport, failed: dict[str, datetime], incident_id: str,
+    def _fail(self, report: SyncReport, failed: dict[str, datetime], incident_id: str,
               exc: ChatopsError, target: str = "") -> None:
         """Report a problem; the incident is read again by the next runs (for RETRY_FOR)."""
         self._problem(report, target or f"pagerduty:{incident_id}", str(exc))
@@ -255,7 +255,7 @@ class Follower:
         return ref
 
     def _apply_issue(self, ref: IssueRef, items: list[Item],
-                     entries: dict[str, list[LogEntry]], report: FollowReport) -> list[str]:
+                     entries: dict[str, list[LogEntry]], report: SyncReport) -> list[str]:
         """Read the issue, plan, then label and comment it; return the incidents not applied."""
         listed = self._listed.pop(ref, None)  # read moments ago: only its notes are missing
         issue, notes = ((listed, self.tracker.own_notes(ref)) if listed
@@ -294,7 +294,7 @@ class Follower:
             self.audit.record("sync-issue", issue.web_url, "unchanged")
         return refused
 
-    def _problem(self, report: FollowReport, target: str, problem: str) -> None:
+    def _problem(self, report: SyncReport, target: str, problem: str) -> None:
         """Record a problem in the report and the job log; the run goes on."""
         report.problems.append(f"{target}: {problem}")
         self.audit.record("sync-issue", target, "error", problem)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 
 @dataclass
-class FollowReport:
+class SyncReport:
     """What one sync or webhook run did, and what went wrong."""
 
     incidents: int = 0

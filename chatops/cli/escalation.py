@@ -59,7 +59,7 @@ def _run(command: Callable[[], EscalationCommand] | None) -> None:
 @click.group(invoke_without_command=True)
 @click.pass_context
 def escalation(ctx: click.Context) -> None:
-    """Follow and steer escalations; with no command, read it from CHAT_INPUT."""
+    """Status, resolve, cancel or list escalations; with no command, read it from CHAT_INPUT."""
     if ctx.invoked_subcommand is None:
         _run(None)
 

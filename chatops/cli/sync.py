@@ -1,4 +1,4 @@
-"""`chatops sync`: mirror PagerDuty onto the issues; the lock every follow job runs under."""
+"""`chatops sync`: mirror PagerDuty onto the issues; the lock every sync or webhook run holds."""
 
 from __future__ import annotations
 
@@ -18,15 +18,15 @@ from chatops.cli import boundary, common
 from chatops.cli.boundary import Finished
 from chatops.core.labels import SYNC_LOCK
 from chatops.errors import InputError, redact
-from chatops.sync import Follower
-from chatops.sync_report import FollowReport
+from chatops.sync import SyncJob
+from chatops.sync_report import SyncReport
 
 LOCK_MINUTES = 15  # longer than the sync job's timeout
 
 
-def run_follow_job(label: str, work: Callable[[Follower], FollowReport], wait_seconds: float,
+def run_sync_job(label: str, work: Callable[[SyncJob], SyncReport], wait_seconds: float,
                    before: Callable[[], None] = lambda: None) -> None:
-    """Run a follow job under the lock: audit lines, one RESULT line, a truthful exit status.
+    """Run a sync or webhook job under the lock: audit lines, one RESULT line, a truthful exit status.
 
     before runs first, before the configuration and the lock (a webhook reads its payload
     there: a flood of bad payloads must not keep sync out)."""
@@ -44,7 +44,7 @@ def run_follow_job(label: str, work: Callable[[Follower], FollowReport], wait_se
                           timedelta(minutes=LOCK_MINUTES))
         keys = {name: key for name, team in config.teams.items()
                 if (key := env.routing_key(team)) is not None}
-        follower = Follower(config, tracker, common.pagerduty(config, env), audit, common.now,
+        follower = SyncJob(config, tracker, common.pagerduty(config, env), audit, common.now,
                             lock, keys, store=GitLabStateStore(tracker, config.incident_project))
         report = follower.locked(lambda: work(follower), wait_seconds)
         lines = [f"WARNING took over a stale lock: {redact(stale)}" for stale in lock.taken_over]
@@ -70,4 +70,4 @@ def run_follow_job(label: str, work: Callable[[Follower], FollowReport], wait_se
 @click.command()
 def sync() -> None:
     """Mirror PagerDuty onto every open escalation's issue (run on a schedule)."""
-    run_follow_job("sync", lambda follower: follower.sync(), wait_seconds=0)
+    run_sync_job("sync", lambda follower: follower.sync(), wait_seconds=0)

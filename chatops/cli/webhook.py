@@ -6,7 +6,7 @@ import os
 
 import click
 
-from chatops.cli.sync import run_follow_job
+from chatops.cli.sync import run_sync_job
 from chatops.webhook import incident_from_payload
 
 
@@ -20,5 +20,5 @@ def webhook(payload_file: str | None) -> None:
     def read() -> None:
         named.append(incident_from_payload(payload_file or os.environ.get("TRIGGER_PAYLOAD")))
 
-    run_follow_job("webhook", lambda follower: follower.follow_one(named[0]), wait_seconds=30,
+    run_sync_job("webhook", lambda follower: follower.follow_one(named[0]), wait_seconds=30,
                    before=read)
