@@ -10,6 +10,7 @@ import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from chatops import records, render
@@ -196,3 +197,12 @@ def cost_line(spent: dict[str, Any]) -> str:
     """The job log's line stating what the report cost (CSV output has no room for it)."""
     return (f"COST requests_gitlab={spent['requests_gitlab']} "
             f"requests_pagerduty={spent['requests_pagerduty']} seconds={spent['seconds']}")
+
+
+def write(output: Path, text: str) -> None:
+    """Write the report to a file; an InputError says when it cannot be written."""
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"Cannot write {output}: {exc.strerror}.",
+                         "Give --output a writable file path.") from exc

@@ -114,9 +114,10 @@ def demo(chat_input: str) -> None:
         emu.pagerduty.annotate(incident, "PUSRGRC", "Failing over to file-02 now.")
         _job(emu, config, "chatops sync   (scheduled pipeline)", ["sync"])
         _job(emu, config, "/chatops run escalation status 1", ["escalation"], "status 1")
-        _job(emu, config, "/chatops run escalation resolve 1 failed over to file-02",
+        # Grace, who acknowledged, resolves it: PagerDuty records her as the user who did.
+        _job(emu, config, "/chatops run escalation resolve 1 failed over to file-02   (Grace)",
              ["escalation"], "resolve 1 failed over to file-02",
-             GITLAB_USER_EMAIL="grace@example.com")
+             GITLAB_USER_LOGIN="ghopper", GITLAB_USER_EMAIL="grace@example.com")
         _job(emu, config, "chatops sync   (scheduled pipeline)", ["sync"])
         for issue in emu.gitlab.issues(DEMO_PROJECT):
             if set(issue["labels"]) & BOOKKEEPING:

@@ -10,8 +10,7 @@ import click
 from chatops.cli import boundary, common
 from chatops.cli.boundary import Finished
 from chatops.core.request import known_team
-from chatops.errors import InputError
-from chatops.report import as_format, cost_line, figures, period
+from chatops.report import as_format, cost_line, figures, period, write
 
 
 @click.command()
@@ -39,11 +38,7 @@ def report(since: str | None, start: str | None, end: str | None, team: str | No
         if output is None:
             sys.stdout.write(text)
             return Finished("", "ok", detail=detail)
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"Cannot write {output}: {exc.strerror}.",
-                             "Give --output a writable file path.") from exc
+        write(output, text)
         return Finished(f"Report written to {output}.", "ok", detail=detail)
 
     # Without --output the report itself is standard output: the RESULT line goes to stderr.

@@ -26,7 +26,7 @@ LOCK_MINUTES = 15  # longer than the sync job's timeout
 
 def run_sync_job(label: str, work: Callable[[SyncJob], SyncReport], wait_seconds: float,
                    before: Callable[[], None] = lambda: None) -> None:
-    """Run a sync or webhook job under the lock: audit lines, one RESULT line, true exit.
+    """Run a sync or webhook job under the lock: audit, one RESULT line, a truthful exit.
 
     before runs first, before the configuration and the lock (a webhook reads its payload
     there: a flood of bad payloads must not keep sync out)."""
