@@ -12,6 +12,7 @@ from chatops.access import authorise
 from chatops.audit import AuditLog
 from chatops.config import Config
 from chatops.core import access as core_access
+from chatops.core.escalation import EscalationCommand
 from chatops.core.incident import Incident, LogEntry
 from chatops.core.labels import CANCELLED, RESOLVED, SYNC_LABELS, WAITING
 from chatops.core.markers import request_marker_prefix
@@ -192,6 +193,16 @@ class Escalations:
             f"PagerDuty needs a user to act as: GITLAB_USER_EMAIL ({self.actor.email or 'unset'})"
             " is not a PagerDuty user and PAGERDUTY_FROM_EMAIL is not set.",
             "Set PAGERDUTY_FROM_EMAIL to the email of a PagerDuty user (e.g. a bot user).")
+
+    def execute(self, command: EscalationCommand) -> tuple[str, bool]:
+        """Run one escalation command; the reply and whether part of it failed."""
+        if command.verb == "list":
+            return self.open_list()
+        assert command.ref is not None
+        ref = command.ref.resolve(self.config.incident_project, self.actor.gitlab_url)
+        if command.verb == "status":
+            return self.status(ref)
+        return self.close(ref, command.verb, command.text)
 
     def open_list(self) -> tuple[str, bool]:
         """Open escalations, oldest first."""

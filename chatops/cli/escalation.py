@@ -24,14 +24,7 @@ def _execute(parse: Callable[[], EscalationCommand] | None,
                   gitlab_url=env.gitlab_url, user_id=env.ci.get("GITLAB_USER_ID", ""))
     pd = common.pagerduty(config, env)
     tracker = common.tracker(config, env)
-    desk = Escalations(config, tracker, pd, audit, common.now, actor)
-    if command.verb == "list":
-        return desk.open_list()
-    assert command.ref is not None
-    ref = command.ref.resolve(config.incident_project, env.gitlab_url)
-    if command.verb == "status":
-        return desk.status(ref)
-    return desk.close(ref, command.verb, command.text)
+    return Escalations(config, tracker, pd, audit, common.now, actor).execute(command)
 
 
 def _run(command: Callable[[], EscalationCommand] | None) -> None:
