@@ -9,18 +9,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from http import HTTPStatus
+from datetime import date, datetime
 from typing import Any
 
-from chatops_emulator.core import (
-    Request,
-    Response,
-    http_date,
-    json_response,
-    text_response,
-    utcnow,
-)
+from chatops_emulator import gitlab_faults
+from chatops_emulator.core import Request, Response, json_response, text_response
+from chatops_emulator.gitlab_issue_writes import create_issue, create_note, update_issue
 from chatops_emulator.gitlab_issues import list_issues
 from chatops_emulator.gitlab_labels import LabelRoutes
 from chatops_emulator.gitlab_model import (
@@ -86,27 +80,7 @@ class GitLabApp:
     def fault_response(self, status: int, retry_after: int | None, body: Any,
                        request: Request) -> Response:
         """429 like Rack::Attack on GitLab.com, other statuses like render_api_error!."""
-        # doc/user/admin_area/settings/user_and_ip_rate_limits.md: plain-text "Retry later"
-        # plus RateLimit-{Name,Limit,Observed,Remaining,Reset,ResetTime} and Retry-After
-        # (sent here only when the Fault sets retry_after).
-        if status == 429:
-            now = utcnow()
-            reset = now + timedelta(seconds=retry_after or 0)
-            response = text_response(429, "Retry later\n")
-            response.headers = [
-                ("RateLimit-Name", "throttle_authenticated_api"), ("RateLimit-Limit", "2000"),
-                ("RateLimit-Observed", "2001"), ("RateLimit-Remaining", "0"),
-                ("RateLimit-Reset", str(int(reset.timestamp()))),
-                ("RateLimit-ResetTime", http_date(reset)),
-            ] + ([("Retry-After", str(retry_after))] if retry_after is not None else [])
-        else:
-            response = json_response(status, {"message": f"{status} {_phrase(status)}"})
-            if retry_after is not None:
-                response.headers.append(("Retry-After", str(retry_after)))
-        if body is not None:
-            response.body = json_response(status, body).body
-            response.content_type = "application/json"
-        return response
+        return gitlab_faults.fault_response(status, retry_after, body)
 
     # -- routing -----------------------------------------------------------------------
     def _route(self, request: Request) -> Response:
@@ -236,7 +210,7 @@ class GitLabApp:
         params = Params(request, {"id": ident})
         fields = issue_fields(params, create=True)
         project = self._project(ident, user)
-        issue = self.state.create_issue(project, user, fields)
+        issue = create_issue(self.state, project, user, fields)
         with self.state.lock:
             return json_response(201, self._issue(issue, project))
 
@@ -244,7 +218,7 @@ class GitLabApp:
                       user: User) -> Response:
         fields = issue_fields(params, create=False)
         fields.pop("issue_iid", None)
-        self.state.update_issue(project, issue, user, fields)
+        update_issue(self.state, project, issue, user, fields)
         with self.state.lock:
             return json_response(200, self._issue(issue, project))
 
@@ -272,8 +246,8 @@ class GitLabApp:
         if len(body) > 1_000_000:
             raise _error(400, "400 Bad request - Note {:note=>[\"is too long (maximum is "
                               "1000000 characters)\"]}")
-        note, ctx = self.state.create_note(project, issue, user, body,
-                                           bool(params.boolean("internal")))
+        note, ctx = create_note(self.state, project, issue, user, body,
+                                bool(params.boolean("internal")))
         if note is None:  # only quick actions: Entities::NoteCommands, 202 Accepted
             changes = {k: ([lb.id for lb in v] if k.endswith("label_ids") else v)
                        for k, v in ctx.updates.items()}
@@ -302,9 +276,3 @@ def _jsonable(value: Any) -> Any:
         return value.isoformat()
     return value
 
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"

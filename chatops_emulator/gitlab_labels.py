@@ -185,7 +185,7 @@ class LabelRoutes:
             stored = _validate(project, None, title, color)
             text = description if not description or not description.strip() else _sanitize(
                 description)
-            label = Label(self.state.next_label_id(), title, stored or DEFAULT_COLOR, text,
+            label = Label(self.state.next_id("label"), title, stored or DEFAULT_COLOR, text,
                           archived=bool(archived))
             project.labels[title] = label
             if priority is not None:  # `if priority`: 0 prioritizes too

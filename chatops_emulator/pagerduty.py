@@ -20,14 +20,15 @@ from datetime import datetime, timedelta, tzinfo
 from functools import partial
 from typing import Any
 
-from chatops_emulator.core import Request, Response, json_response, pd_time, utcnow
+from chatops_emulator.core import Request, Response, json_response, utcnow
 from chatops_emulator.pagerduty_changes import list_change_events, one_change_event
 from chatops_emulator.pagerduty_grouping import (
     escalation_policy_json,
     incident_alerts,
     services_json,
 )
-from chatops_emulator.pagerduty_model import Incident, LogEntry, OnCall, error_body, user_json
+from chatops_emulator.pagerduty_model import Incident, LogEntry, error_body, user_json
+from chatops_emulator.pagerduty_oncalls import list_oncalls
 from chatops_emulator.pagerduty_query import InvalidError, Query, bad, incident_window
 from chatops_emulator.pagerduty_services import policy_json, service_json
 from chatops_emulator.pagerduty_state import PagerDutyState
@@ -89,7 +90,7 @@ class PagerDutyRestApp:
     def _get(self, request: Request, seg: list[str], query: Query) -> Response:
         zone = query.zone()
         if seg == ["oncalls"]:
-            return self._page("oncalls", self._oncalls(query, zone), query)
+            return self._page("oncalls", list_oncalls(self.state, query, zone), query)
         if seg == ["incidents"]:
             return self._page("incidents", self._incidents(query), query,
                               lambda i: self.state.incident_json(i, zone))
@@ -178,50 +179,6 @@ class PagerDutyRestApp:
         return json_response(200, {key: rendered, "limit": limit, "offset": offset,
                                    "more": offset + len(window) < len(items),
                                    "total": len(items) if query.flag("total") else None})
-
-    def _oncalls(self, query: Query, zone: tzinfo | None) -> list[dict[str, Any]]:
-        now = utcnow()
-        since, until = query.time("since", now), query.time("until", now)
-        if until < since:
-            raise bad("The until parameter must be after since.")
-        include = set(query.arrays.get("include", []))
-        wanted = {k: set(query.arrays[k]) for k in ("escalation_policy_ids", "user_ids",
-                                                    "schedule_ids") if k in query.arrays}
-        with self.state.lock:
-            order = list(self.state.policies)
-            found = [o for o in self.state.oncall_entries if o.active(since, until)
-                     and o.policy_id in wanted.get("escalation_policy_ids", {o.policy_id})
-                     and o.user_id in wanted.get("user_ids", {o.user_id})
-                     and (o.schedule_id or "null") in wanted.get("schedule_ids",
-                                                                 {o.schedule_id or "null"})]
-            found.sort(key=lambda o: (order.index(o.policy_id) if o.policy_id in order
-                                      else len(order), o.level, o.start or datetime.min.replace(
-                                          tzinfo=now.tzinfo), o.user_id))
-            if query.flag("earliest"):
-                firsts: dict[tuple[str, int, str], OnCall] = {}
-                for item in found:
-                    firsts.setdefault((item.policy_id, item.level, item.user_id), item)
-                found = list(firsts.values())
-            return [self._oncall_json(o, include, zone) for o in found]
-
-    def _oncall_json(self, item: OnCall, include: set[str], zone: tzinfo | None
-                     ) -> dict[str, Any]:
-        state = self.state
-        user = state.user_full(item.user_id) if "users" in include else state.user_ref(
-            item.user_id)
-        policy = state.policy_ref(item.policy_id)
-        if "escalation_policies" in include:
-            policy = {**policy, "type": "escalation_policy", "name": policy["summary"],
-                      "escalation_rules": [], "services": [], "num_loops": 0, "teams": []}
-        schedule = None
-        if item.schedule_id:
-            schedule = state.schedule_ref(item.schedule_id)
-            if "schedules" in include:
-                schedule = {**schedule, "type": "schedule", "name": schedule["summary"],
-                            "time_zone": "Etc/UTC", "description": None}
-        return {"escalation_policy": policy, "escalation_level": item.level, "user": user,
-                "schedule": schedule, "start": pd_time(item.start, zone),
-                "end": pd_time(item.end, zone)}
 
     def _since_until(self, query: Query, items: list[tuple[datetime, Any]],
                      default_all: bool = False) -> list[Any]:

@@ -25,6 +25,7 @@ from chatops.core.request import Requester, build_request
 from chatops.page.plan import PagePlan
 from chatops.page.runner import PageRunner
 from chatops_emulator.core import set_clock_offset
+from chatops_emulator.gitlab_issue_writes import update_issue
 from chatops_emulator.seed import ROUTING_KEY_GITALY
 from tests.e2e.conftest import Harness
 
@@ -126,8 +127,8 @@ def test_a_page_resolved_while_sync_was_down_is_caught_up_outside_the_incident_p
     down_since = datetime.now(UTC) - timedelta(hours=4)
     gitlab = harness.emu.gitlab
     project = gitlab.project(PROJECT)
-    gitlab.update_issue(project, project.issues[state["iid"]], gitlab.users[100],
-                        {"description": render_state(SyncState(cursor=down_since))})
+    update_issue(gitlab, project, project.issues[state["iid"]], gitlab.users[100],
+                 {"description": render_state(SyncState(cursor=down_since))})
     harness.emu.pagerduty.resolve(incident["id"], "PUSRADA",
                                   at=down_since + timedelta(hours=1))
     caught = harness.run("sync")

@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from chatops_emulator import Emulator
-from chatops_emulator.quick_actions import SHRUG, extract, mentions
+from chatops_emulator.gitlab_mentions import mentions
+from chatops_emulator.quick_actions import SHRUG, extract
 
 API = "/api/v4/projects/gitlab-com%2Fgl-infra%2Fproduction"
 
