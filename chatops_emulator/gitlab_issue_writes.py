@@ -96,9 +96,9 @@ def _param_updates(state: GitLabState, project: Project,
         # Free tier: one assignee (filter_assignees keeps the first); unknown ids dropped.
         updates["assignee_ids"] = [u for u in params["assignee_ids"] if u in state.users][:1]
     if params.get("labels") is not None:
-        updates["label_ids"] = [state.label(project, n) for n in params["labels"]]
+        updates["label_ids"] = [state.project_label(project, n) for n in params["labels"]]
     if params.get("add_labels"):
-        updates["add_label_ids"] = [state.label(project, n) for n in params["add_labels"]]
+        updates["add_label_ids"] = [state.project_label(project, n) for n in params["add_labels"]]
     if params.get("remove_labels"):
         updates["remove_label_ids"] = [project.labels[n] for n in params["remove_labels"]
                                        if n in project.labels]

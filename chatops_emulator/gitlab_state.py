@@ -89,9 +89,9 @@ class GitLabState:
         """Find or create a project label (as the API's labels params do)."""
         with self.lock:
             project = self.project(project_path)
-            return self.label(project, name)
+            return self.project_label(project, name)
 
-    def label(self, project: Project, name: str) -> Label:
+    def project_label(self, project: Project, name: str) -> Label:
         """Find or create a label of a project (the caller holds the lock)."""
         if name not in project.labels:
             index = len(project.labels)
@@ -105,7 +105,7 @@ class GitLabState:
             project = self.project(project_path)
             issue = Issue(90_000_000 + iid, iid, project.id, title, description, author_id,
                           created_at, created_at)
-            issue.labels = [self.label(project, name) for name in labels]
+            issue.labels = [self.project_label(project, name) for name in labels]
             project.issues[iid] = issue
             project.next_iid = max(project.next_iid, iid + 1)
             return issue
