@@ -23,7 +23,6 @@ from typing import Any
 from chatops_emulator.core import Request, Response, json_response, utcnow
 from chatops_emulator.pagerduty_changes import list_change_events, one_change_event
 from chatops_emulator.pagerduty_grouping import (
-    escalation_policy_json,
     incident_alerts,
     services_json,
 )
@@ -115,11 +114,12 @@ class PagerDutyRestApp:
             with self.state.lock:
                 return self._page("services", services_json(self.state), query)
         if len(seg) == 2 and seg[0] == "escalation_policies":
-            with self.state.lock:
-                if seg[1] not in self.state.policies:
-                    raise InvalidError(404, "Not Found", 2100, [])
-                return json_response(200, {"escalation_policy": escalation_policy_json(
-                    self.state, seg[1])})
+            # GET /escalation_policies/{id}: 200 {"escalation_policy": ...} or 404 (REST spec,
+            # "Get an escalation policy"). GET /oncalls?escalation_policy_ids[]= only filters
+            # (spec: "showing only on-calls for the specified escalation policy IDs"), so an
+            # unknown id there is an empty list, not an error; this route tells them apart.
+            # The services that use the policy are listed (pagerduty_services.py).
+            return json_response(200, {"escalation_policy": policy_json(self.state, seg[1])})
         if len(seg) == 3 and seg[0] == "incidents" and seg[2] == "alerts":
             with self.state.lock:
                 incident = self.state.incident_by_id(seg[1])
@@ -145,13 +145,6 @@ class PagerDutyRestApp:
                 entries = self._entries(self._since_until(query, own, default_all=True), query)
                 return self._page("log_entries", entries, query,
                                   self._entry_renderer(query, zone))
-        if len(seg) == 2 and seg[0] == "escalation_policies":
-            # GET /escalation_policies/{id}: 200 {"escalation_policy": ...} or 404 (REST spec,
-            # "Get an escalation policy"). GET /oncalls?escalation_policy_ids[]= only filters
-            # (spec: "showing only on-calls for the specified escalation policy IDs"), so an
-            # unknown id there is an empty list, not an error; this route tells them apart.
-            # The services that use the policy are listed (pagerduty_services.py).
-            return json_response(200, {"escalation_policy": policy_json(self.state, seg[1])})
         if len(seg) == 2 and seg[0] == "users" and seg[1] in self.state.users:
             return json_response(200, {"user": self.state.user_full(seg[1])})
         raise InvalidError(404, "Not Found", 2100, [])

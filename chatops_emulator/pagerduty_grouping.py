@@ -58,15 +58,6 @@ def incident_alerts(state: Any, incident: Incident, single: dict[str, str],
             if (not key or alert.dedup_key == key) and (not statuses or alert.status in statuses)]
 
 
-def escalation_policy_json(state: Any, policy_id: str) -> dict[str, Any]:
-    """GET /escalation_policies/{id}: the policy with the services that use it."""
-    services = [state.service_ref(s.id) for s in state.services.values()
-                if s.policy_id == policy_id]
-    return {**state.policy_ref(policy_id), "type": "escalation_policy",
-            "name": state.policies[policy_id], "escalation_rules": [], "services": services,
-            "num_loops": 0, "teams": [], "description": ""}
-
-
 def services_json(state: Any) -> list[dict[str, Any]]:
     """GET /services: every service with its escalation policy (spec schema Service)."""
     return [{**state.service_ref(s.id), "type": "service", "name": s.name,
