@@ -19,7 +19,7 @@ from chatops.core.markers import request_marker_prefix
 from chatops.core.model import Issue, latest_pages, marker, waiting_requests
 from chatops.core.ports import IssueTracker, PagerDutyPorts
 from chatops.core.refs import IssueRef
-from chatops.errors import ChatopsError, ConfigError, InputError, NotFoundError
+from chatops.errors import ChatopsError, ConfigError, InputError, NotAllowedError, NotFoundError
 from chatops.services import team_service_ids
 
 
@@ -210,19 +210,24 @@ class Escalations:
         services = tuple(sorted({s for ids in team_service_ids(self.config, self.pd).values()
                                  for s in ids}))
         incidents = sorted(self.pd.open_incidents(services), key=lambda i: i.created_at)
-        shown, hidden = self._readable(incidents)
+        unanswered: set[str] = set()
+        shown, hidden = self._readable(incidents, unanswered)
         rows = [(incident, self._issue_url(incident)) for incident in shown]
         self.audit.record("list-escalations", "pagerduty", "ok",
                           f"{len(rows)} open" + (f", {hidden} hidden" if hidden else ""))
         return self._render("escalation_reply.txt.j2", verb="list", rows=rows, issue=None,
-                            states=[], closed=[], failed=[], hidden=hidden), False
+                            states=[], closed=[], failed=[], hidden=hidden,
+                            who_known=self.actor.user_id.isdigit(),
+                            unanswered=bool(unanswered)), False
 
-    def _readable(self, incidents: list[Incident]) -> tuple[list[Incident], int]:
+    def _readable(self, incidents: list[Incident],
+                  unanswered: set[str]) -> tuple[list[Incident], int]:
         """The incidents the requester may see, and how many others there are.
 
         An escalation of a project other than the incident project shows (its title carries
         the message) only to a Reporter of that project, as page and status require: one
-        members request per such project; unknown or unanswered means hidden.
+        members request per such project (the same check as page and status); an unknown
+        requester or an unanswered request means hidden (unanswered collects those projects).
         """
         allowed: dict[str, bool] = {}
         shown, hidden = [], 0
@@ -233,23 +238,24 @@ class Escalations:
                        if core_access.needs_role(IssueRef(key.project, 0),
                                                  self.config.incident_project)}
             for project in outside - allowed.keys():
-                allowed[project] = self._may_read(project)
+                allowed[project] = self._may_read(project, unanswered)
             if all(allowed[project] for project in outside):
                 shown.append(incident)
             else:
                 hidden += 1
         return shown, hidden
 
-    def _may_read(self, project: str) -> bool:
-        """Is the requester at least Reporter in the project (GitLab's answer)?"""
-        if not self.actor.user_id.isdigit():
-            return False
+    def _may_read(self, project: str, unanswered: set[str]) -> bool:
+        """May the requester read the pages of this project (authorise, as status asks)?"""
         try:
-            level = self.tracker.access_level(project, int(self.actor.user_id))
-        except ChatopsError as exc:
-            self.audit.record("authorise", project, "error", str(exc))
+            problem = authorise(self.tracker, "status", IssueRef(project, 0),
+                                self.config.incident_project, self.actor.user_id,
+                                self.actor.login, self.audit)
+        except NotAllowedError:
             return False
-        return core_access.allowed(level)
+        if problem:  # GitLab could not say: hidden, and the reply says so
+            unanswered.add(project)
+        return not problem
 
     def _issue_url(self, incident: Incident) -> str:
         """The issue address of an incident (a look-up only for request keys)."""

@@ -117,6 +117,7 @@ def test_list_hides_escalations_of_projects_the_requester_cannot_read(harness: H
     assert f"{SECRET}/-/issues/7" in shown.reply and "not shown" not in shown.reply
     alone = harness.run("escalation", chat_input="list", GITLAB_USER_ID=None)
     assert alone.reply.startswith("Open escalations, oldest first (1):")
+    assert "chatops cannot check your role (GITLAB_USER_ID is not set" in alone.reply
 
 
 def test_list_hides_a_request_key_of_a_project_the_requester_cannot_read(
